@@ -1,0 +1,88 @@
+import type { Verdict } from './guardrails';
+import type { Finding } from './model';
+import type { Plan, RevokeTarget } from './plan';
+import type { ActionStatus } from './state-machine';
+
+/** §6 status words, shared by the records, the audit rows and the actions table. */
+export type RecordStatus =
+  | 'planned'
+  | 'would-violate-protected-sg'
+  | 'skipped_protected_sg'
+  | 'skipped_no_sg_pointer'
+  | 'skipped_wrong_source'
+  | 'skipped_invalid_finding'
+  | 'skipped_not_public'
+  | 'skipped_account_boundary'
+  | 'success'
+  | 'already_absent'
+  | 'failure'
+  | 'verified'
+  | 'drift'
+  | 'unreachable';
+
+export type VerificationStatus = 'verified' | 'drift' | 'unreachable';
+
+export interface HistoryEntry {
+  readonly at: string;
+  readonly from: ActionStatus | null;
+  readonly to: ActionStatus;
+  readonly by: string;
+  readonly detail: string;
+}
+
+export interface Approval {
+  readonly approver: string;
+  readonly incidentId: string;
+  readonly at: string;
+}
+
+export interface Outcome {
+  readonly status: RecordStatus;
+  readonly detail: string;
+  /** The rules AWS reported revoked (`RevokedSecurityGroupRules`): the after-image. */
+  readonly revokedRules: readonly RevokeTarget[];
+  readonly at: string;
+}
+
+export interface VerificationState {
+  readonly status: VerificationStatus;
+  readonly checkedAt: string;
+  readonly detail: string;
+  /** When the current drift episode began (null when not drifting). */
+  readonly driftSince: string | null;
+  readonly driftChecks: number;
+}
+
+/** One row of the actions table: a flagged permission and everything that happened to it. */
+export interface Action {
+  readonly actionId: string;
+  readonly status: ActionStatus;
+  readonly recordStatus: RecordStatus;
+  readonly statusDetail: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Approval deadline: a PENDING_APPROVAL action past it becomes EXPIRED. */
+  readonly approvalDeadline: string;
+  readonly finding: Finding;
+  /** Null only when no plan was possible (the finding has no public CIDR). */
+  readonly plan: Plan | null;
+  readonly guardrails: readonly Verdict[];
+  readonly approval: Approval | null;
+  readonly rejection: { readonly by: string; readonly reason: string; readonly at: string } | null;
+  readonly outcome: Outcome | null;
+  readonly verification: VerificationState | null;
+  readonly history: readonly HistoryEntry[];
+  /** Hash of the last audit row written for this action: the next row chains to it. */
+  readonly auditHead: string | null;
+}
+
+/** A change to an action, applied by the store only if the action is still in `from`. */
+export interface ActionChange {
+  readonly actionId: string;
+  readonly from: readonly ActionStatus[];
+  readonly to: ActionStatus;
+  readonly patch: Partial<
+    Pick<Action, 'recordStatus' | 'statusDetail' | 'approval' | 'rejection' | 'outcome' | 'auditHead'>
+  >;
+  readonly history: HistoryEntry;
+}

@@ -1,0 +1,53 @@
+import type { Cidr, Protocol } from './permission';
+
+/** The flagged permission of one finding, validated and normalised. */
+export interface FlaggedPermission {
+  readonly protocol: Protocol;
+  /** TCP/UDP port range, ICMP type/code, or null when the protocol has neither. */
+  readonly fromPort: number | null;
+  readonly toPort: number | null;
+  /** Every CIDR of the finding, canonical, in input order (duplicates removed). */
+  readonly cidrs: readonly Cidr[];
+  /** The risky ports the detector saw reachable (may be empty). */
+  readonly ports: readonly number[];
+}
+
+/** A validated OCSF 2004 finding of `detect-aws-open-security-group`. */
+export interface Finding {
+  readonly findingUid: string;
+  readonly sgId: string;
+  readonly sgName: string | null;
+  readonly region: string;
+  readonly accountUid: string;
+  readonly actor: string | null;
+  readonly rule: string | null;
+  readonly permission: FlaggedPermission;
+  readonly timeMs: number | null;
+}
+
+/** One live ingress rule, as DescribeSecurityGroupRules reports it, normalised. */
+export interface IngressRule {
+  readonly ruleId: string;
+  readonly protocol: Protocol;
+  readonly fromPort: number | null;
+  readonly toPort: number | null;
+  readonly cidr: Cidr | null;
+  /** Prefix list or referenced group, when the rule's source is not a CIDR. */
+  readonly source: string | null;
+  readonly description: string | null;
+}
+
+/** The live state of a group, read in the finding's region. */
+export interface LiveGroup {
+  readonly groupId: string;
+  readonly groupName: string;
+  readonly vpcId: string | null;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly ingress: readonly IngressRule[];
+}
+
+/** What reading a group gave: the group, proof that it is gone, or an error (never guessed). */
+export type LiveRead =
+  | { readonly kind: 'found'; readonly group: LiveGroup }
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'error'; readonly message: string };

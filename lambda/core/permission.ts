@@ -1,0 +1,75 @@
+import ipaddr from 'ipaddr.js';
+import { err, ok, type Result } from './result';
+
+/**
+ * Normalised IP protocol. `tcp`/`udp`/`icmp`/`icmpv6` by name, `-1` for all traffic, and any
+ * other IANA number as its decimal string (AWS treats such a rule as all ports of that protocol).
+ */
+export type Protocol = 'tcp' | 'udp' | 'icmp' | 'icmpv6' | '-1' | `${number}`;
+
+const NAMED: Record<string, Protocol> = {
+  tcp: 'tcp',
+  '6': 'tcp',
+  udp: 'udp',
+  '17': 'udp',
+  icmp: 'icmp',
+  '1': 'icmp',
+  icmpv6: 'icmpv6',
+  '58': 'icmpv6',
+  '-1': '-1',
+  all: '-1',
+};
+
+export function normalizeProtocol(raw: string): Result<Protocol, string> {
+  const value = raw.trim().toLowerCase();
+  const named = NAMED[value];
+  if (named) return ok(named);
+  if (/^\d{1,3}$/.test(value) && Number(value) <= 255) return ok(String(Number(value)) as Protocol);
+  return err(`unknown protocol \`${raw}\``);
+}
+
+/** Protocols whose from/to are TCP/UDP ports (the others carry ICMP type/code or nothing). */
+export const hasPorts = (p: Protocol): boolean => p === 'tcp' || p === 'udp';
+export const isIcmp = (p: Protocol): boolean => p === 'icmp' || p === 'icmpv6';
+
+export interface PortRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+export function isPort(n: number): boolean {
+  return Number.isInteger(n) && n >= 0 && n <= 65535;
+}
+
+/** A CIDR in canonical form: network address, lower-case, compressed IPv6 (`::/0`, `10.0.0.0/8`). */
+export type Cidr = string & { readonly __brand: 'Cidr' };
+
+export function parseCidr(raw: string): Result<Cidr, string> {
+  const text = raw.trim();
+  if (!text.includes('/')) return err(`CIDR \`${raw}\` has no prefix length`);
+  try {
+    const [addr, bits] = ipaddr.parseCIDR(text);
+    const network =
+      addr.kind() === 'ipv4'
+        ? ipaddr.IPv4.networkAddressFromCIDR(text)
+        : ipaddr.IPv6.networkAddressFromCIDR(text);
+    return ok(`${network.toString()}/${bits}` as Cidr);
+  } catch {
+    return err(`unparsable CIDR \`${raw}\``);
+  }
+}
+
+export const PUBLIC_CIDRS: ReadonlySet<string> = new Set(['0.0.0.0/0', '::/0']);
+
+/** Only the internet-wide ranges are revoked (DESIGN §5): a /0 of either family. */
+export const isPublicCidr = (cidr: Cidr): boolean => PUBLIC_CIDRS.has(cidr);
+
+/** True when `outer` contains every address of `inner` (same family, shorter or equal prefix). */
+export function cidrContains(outer: Cidr, inner: Cidr): boolean {
+  const [oAddr, oBits] = ipaddr.parseCIDR(outer);
+  const [iAddr, iBits] = ipaddr.parseCIDR(inner);
+  if (oAddr.kind() !== iAddr.kind() || oBits > iBits) return false;
+  return iAddr.match(oAddr, oBits);
+}
+
+export const cidrFamily = (cidr: Cidr): 'ipv4' | 'ipv6' => (cidr.includes(':') ? 'ipv6' : 'ipv4');

@@ -1,0 +1,76 @@
+import type { Action, ActionChange } from './action';
+import type { AuditRow } from './audit';
+import type { LiveRead } from './model';
+import type { ActionStatus } from './state-machine';
+
+/** EC2 security groups, in any region (the adapter keeps one client per region). */
+export interface SecurityGroups {
+  /** The group's name, tags and ingress rules with their ids. Errors are values (`kind: 'error'`). */
+  readGroup(region: string, sgId: string): Promise<LiveRead>;
+  /** Many groups of one region in as few describe pages as AWS allows (reverify). */
+  readGroups(region: string, sgIds: readonly string[]): Promise<ReadonlyMap<string, LiveRead>>;
+  /** Revokes exactly these rule ids. Throws AccessDeniedError / ThrottledError / AwsCallError. */
+  revokeRules(region: string, sgId: string, ruleIds: readonly string[]): Promise<RevokeResult>;
+}
+
+export interface RevokedRule {
+  readonly ruleId: string;
+  readonly protocol: string;
+  readonly fromPort: number | null;
+  readonly toPort: number | null;
+  readonly cidr: string | null;
+}
+
+export type RevokeResult =
+  | {
+      readonly kind: 'revoked';
+      readonly revoked: readonly RevokedRule[];
+      readonly unknownRuleIds: readonly string[];
+    }
+  /** `InvalidPermission.NotFound` / `InvalidSecurityGroupRuleId.NotFound`: converged, not failed. */
+  | { readonly kind: 'not-found'; readonly message: string };
+
+export interface CallerIdentity {
+  /** The STS account and principal ARN of the credentials in use (cached per process). */
+  whoAmI(): Promise<{ readonly account: string; readonly arn: string }>;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly cursor: string | null;
+}
+
+/**
+ * The actions table, with the DynamoDB audit table written in the same transaction: a state
+ * change and its audit row land together or not at all, and the audit chain cannot fork.
+ */
+export interface ActionStore {
+  /** Write-once create; 'exists' when the action was already planned (duplicate delivery). */
+  create(action: Action): Promise<'created' | 'exists'>;
+  get(actionId: string): Promise<Action | null>;
+  listByStatus(status: ActionStatus, limit: number, cursor: string | null): Promise<Page<Action>>;
+  /**
+   * Applies `change` only if the action is in one of `change.from` and its audit head is still
+   * `audit.prev_hash`; appends `audit` (write-once). Throws ConflictError when the condition fails.
+   */
+  commit(change: ActionChange, audit: AuditRow | null, isoNow: string): Promise<Action>;
+}
+
+/** The S3 half of the dual audit: one SSE-KMS object per audit row. Returns its s3:// URI. */
+export interface EvidenceStore {
+  put(row: AuditRow): Promise<string>;
+}
+
+export interface LifecycleEvent {
+  readonly detailType: string;
+  readonly detail: Record<string, unknown>;
+}
+
+export interface EventPublisher {
+  /** Batches of at most 10; failed entries retried; throws if any entry still fails. */
+  publish(events: readonly LifecycleEvent[]): Promise<void>;
+}
+
+export interface Clock {
+  nowMs(): number;
+}
