@@ -76,13 +76,19 @@ export interface Action {
   readonly auditHead: string | null;
 }
 
-/** A change to an action, applied by the store only if the action is still in `from`. */
+/**
+ * A change to an action, applied by the store only if the action is still in `from`. `to` may equal
+ * the current status: a same-state update (an audit row during APPLYING, a verification result).
+ */
 export interface ActionChange {
   readonly actionId: string;
   readonly from: readonly ActionStatus[];
   readonly to: ActionStatus;
   readonly patch: Partial<
-    Pick<Action, 'recordStatus' | 'statusDetail' | 'approval' | 'rejection' | 'outcome' | 'auditHead'>
+    Pick<
+      Action,
+      'recordStatus' | 'statusDetail' | 'approval' | 'rejection' | 'outcome' | 'verification' | 'auditHead'
+    >
   >;
   readonly history: HistoryEntry;
 }

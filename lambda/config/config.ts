@@ -1,0 +1,137 @@
+import { ConfigError } from '../core/errors';
+
+/** DESIGN §9: every setting, by the environment variable that carries it. */
+export interface Config {
+  readonly actionsTable: string;
+  readonly auditTable: string;
+  readonly auditBucket: string;
+  readonly kmsKeyArn: string;
+  readonly eventBus: string;
+  readonly idempotencyTable: string;
+  readonly protectedIds: ReadonlySet<string>;
+  readonly allowedAccounts: ReadonlySet<string>;
+  readonly approverPrincipals: readonly string[];
+  readonly approvalTtlHours: number;
+  readonly verifyWindowDays: number;
+  readonly incidentId: string;
+  readonly approver: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Parser<T> = { readonly variable: string; readonly parse: (raw: string | undefined) => T };
+
+const SG_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const ACCOUNT = /^\d{12}$/;
+const KMS_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)\/[A-Za-z0-9/_-]+$/;
+const PRINCIPAL_PATTERN = /^arn:aws[a-z-]*:(?:iam|sts)::(?:\d{12}|\*):[A-Za-z0-9+=,.@_/*-]+$/;
+const INCIDENT = /^[A-Za-z0-9][A-Za-z0-9._:/-]{2,127}$/;
+const NAME = /^[A-Za-z0-9._-]{3,255}$/;
+
+const fail = (variable: string, why: string): never => {
+  throw new ConfigError(`${variable} ${why}`);
+};
+
+const name = (variable: string): Parser<string> => ({
+  variable,
+  parse: (raw) => {
+    const value = raw?.trim() ?? '';
+    if (value === '') return fail(variable, 'is required');
+    return NAME.test(value) ? value : fail(variable, `\`${value}\` is not a valid resource name`);
+  },
+});
+
+const matching = (variable: string, pattern: RegExp, what: string): Parser<string> => ({
+  variable,
+  parse: (raw) => {
+    const value = raw?.trim() ?? '';
+    if (value === '') return fail(variable, 'is required');
+    return pattern.test(value) ? value : fail(variable, `\`${value}\` is not ${what}`);
+  },
+});
+
+function list(variable: string, pattern: RegExp, what: string): Parser<string[]> {
+  return {
+    variable,
+    parse: (raw) => {
+      const items = (raw ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const bad = items.filter((item) => !pattern.test(item));
+      return bad.length === 0 ? items : fail(variable, `has values that are not ${what}: ${bad.join(', ')}`);
+    },
+  };
+}
+
+const setOf = (p: Parser<string[]>): Parser<ReadonlySet<string>> => ({
+  variable: p.variable,
+  parse: (raw) => new Set(p.parse(raw)),
+});
+
+function positive(variable: string, fallback: number, max: number): Parser<number> {
+  return {
+    variable,
+    parse: (raw) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const n = Number(raw);
+      return Number.isFinite(n) && n > 0 && n <= max
+        ? n
+        : fail(variable, `\`${raw}\` is not a number in (0, ${max}]`);
+    },
+  };
+}
+
+const PARSERS: { readonly [K in keyof Config]: Parser<Config[K]> } = {
+  actionsTable: name('AWS_SG_REVOKE_ACTIONS_TABLE'),
+  auditTable: name('AWS_SG_REVOKE_AUDIT_DYNAMODB_TABLE'),
+  auditBucket: name('AWS_SG_REVOKE_AUDIT_BUCKET'),
+  kmsKeyArn: matching('KMS_KEY_ARN', KMS_ARN, 'a KMS key or alias ARN'),
+  eventBus: name('AWS_SG_REVOKE_EVENT_BUS'),
+  idempotencyTable: name('AWS_SG_REVOKE_IDEMPOTENCY_TABLE'),
+  protectedIds: setOf(list('AWS_SG_REVOKE_PROTECTED_IDS', SG_ID, 'security group ids')),
+  allowedAccounts: setOf(list('AWS_SG_REVOKE_ALLOWED_ACCOUNT_IDS', ACCOUNT, '12-digit account ids')),
+  approverPrincipals: list(
+    'AWS_SG_REVOKE_APPROVER_PRINCIPALS',
+    PRINCIPAL_PATTERN,
+    'IAM/STS principal ARN patterns',
+  ),
+  approvalTtlHours: positive('AWS_SG_REVOKE_APPROVAL_TTL_HOURS', 24, 24 * 30),
+  verifyWindowDays: positive('AWS_SG_REVOKE_VERIFY_WINDOW_DAYS', 30, 366),
+  incidentId: matching(
+    'AWS_SG_REVOKE_INCIDENT_ID',
+    INCIDENT,
+    'an incident id (3-128 of A-Z a-z 0-9 . _ : / -)',
+  ),
+  approver: matching('AWS_SG_REVOKE_APPROVER', /^\S{1,256}$/, 'an approver identity'),
+};
+
+/**
+ * Reads exactly the settings a caller needs, once, and reports every bad variable at once, by
+ * name, before any AWS call (STYLE §4).
+ */
+export function loadConfig<K extends keyof Config>(env: Env, keys: readonly K[]): Pick<Config, K> {
+  const out: Partial<Config> = {};
+  const problems: string[] = [];
+  for (const key of keys) {
+    const parser = PARSERS[key] as Parser<Config[K]>;
+    try {
+      (out as Record<K, Config[K]>)[key] = parser.parse(env[parser.variable]);
+    } catch (error) {
+      problems.push(error instanceof ConfigError ? error.message : String(error));
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return out as Pick<Config, K>;
+}
+
+export const variableOf = (key: keyof Config): string => PARSERS[key].variable;
+
+/** `*` in an approver pattern matches any run of characters within the ARN. */
+export function principalMatches(arn: string, patterns: readonly string[]): boolean {
+  return patterns.some((pattern) => {
+    const regex = new RegExp(`^${pattern.split('*').map(escapeRegex).join('.*')}$`);
+    return regex.test(arn);
+  });
+}
+
+const escapeRegex = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');

@@ -1,0 +1,67 @@
+import type { Action, ActionChange, HistoryEntry } from '../core/action';
+import { type AuditFacts, buildAuditRow } from '../core/audit';
+import type { ActionStore, Clock, EvidenceStore } from '../core/ports';
+
+export const isoOf = (ms: number): string => new Date(ms).toISOString();
+
+export interface AuditDeps {
+  readonly actions: ActionStore;
+  readonly evidence: EvidenceStore;
+  readonly clock: Clock;
+}
+
+export interface AuditedCommit {
+  readonly action: Action;
+  readonly rowUid: string;
+  readonly s3Uri: string;
+}
+
+/**
+ * The dual audit of one step: the S3 object first, then one DynamoDB transaction that appends the
+ * audit row and changes the action. If either write fails nothing else happens; an S3 object
+ * without its row is an attempt whose conditional write lost (its body says so).
+ */
+export async function commitAudited(
+  deps: AuditDeps,
+  action: Action,
+  change: Omit<ActionChange, 'actionId' | 'history'>,
+  facts: Omit<AuditFacts, 'actionId' | 'findingUid' | 'accountUid' | 'region' | 'sgId' | 'sgName'>,
+  by: string,
+): Promise<AuditedCommit> {
+  const isoNow = isoOf(deps.clock.nowMs());
+  const f = action.finding;
+  const row = buildAuditRow(
+    {
+      ...facts,
+      actionId: action.actionId,
+      findingUid: f.findingUid,
+      accountUid: f.accountUid,
+      region: f.region,
+      sgId: f.sgId,
+      sgName: f.sgName ?? f.sgId,
+    },
+    isoNow,
+    action.auditHead,
+  );
+  const s3Uri = await deps.evidence.put(row);
+  const history: HistoryEntry = { at: isoNow, from: action.status, to: change.to, by, detail: facts.detail };
+  const updated = await deps.actions.commit(
+    { ...change, actionId: action.actionId, history, patch: { ...change.patch, auditHead: row.row_hash } },
+    row,
+    isoNow,
+  );
+  return { action: updated, rowUid: row.row_uid, s3Uri };
+}
+
+/** A state change with no audit row (claims, plan-time bookkeeping). */
+export function commitPlain(
+  deps: Pick<AuditDeps, 'actions' | 'clock'>,
+  action: Action,
+  change: Omit<ActionChange, 'actionId' | 'history'>,
+  by: string,
+  detail: string,
+): Promise<Action> {
+  const isoNow = isoOf(deps.clock.nowMs());
+  const history: HistoryEntry = { at: isoNow, from: action.status, to: change.to, by, detail };
+  return deps.actions.commit({ ...change, actionId: action.actionId, history }, null, isoNow);
+}

@@ -1,0 +1,133 @@
+import type { Action, RecordStatus } from '../core/action';
+import { blockedStatus, decidePlan, type PlanDecision } from '../core/decide';
+import { AwsCallError } from '../core/errors';
+import { type FindingRejection, parseFinding } from '../core/finding';
+import { checkAccountAllowList } from '../core/guardrails';
+import { actionIdOf } from '../core/plan';
+import type { ActionStore, CallerIdentity, Clock, EventPublisher, SecurityGroups } from '../core/ports';
+import type { ActionStatus } from '../core/state-machine';
+import { isoOf } from './deps';
+
+export interface PlanDeps {
+  readonly securityGroups: SecurityGroups;
+  readonly callerIdentity: CallerIdentity;
+  readonly actions: ActionStore;
+  readonly events: EventPublisher;
+  readonly clock: Clock;
+  readonly config: {
+    readonly protectedIds: ReadonlySet<string>;
+    readonly allowedAccounts: ReadonlySet<string>;
+    readonly approvalTtlHours: number;
+  };
+}
+
+export type PlanResult =
+  | { readonly kind: 'rejected'; readonly rejection: FindingRejection }
+  | { readonly kind: 'recorded'; readonly action: Action }
+  | { readonly kind: 'duplicate'; readonly action: Action };
+
+/** The status and §6 word an action starts in, from the plan decision. */
+function initialState(
+  d: Exclude<PlanDecision, { kind: 'unreadable' }>,
+): [ActionStatus, RecordStatus, string] {
+  switch (d.kind) {
+    case 'planned':
+      return ['PENDING_APPROVAL', 'planned', 'awaiting approval'];
+    case 'not-public':
+      return ['SKIPPED', 'skipped_not_public', d.reason];
+    case 'already-absent':
+      return ['SKIPPED', 'already_absent', d.reason];
+    case 'blocked':
+      return ['SKIPPED', blockedStatus(d.block, false), d.block.reason];
+  }
+}
+
+/** EventBridge finding → one action in the table (PENDING_APPROVAL or SKIPPED) + a lifecycle event. */
+export async function planFinding(deps: PlanDeps, input: unknown): Promise<PlanResult> {
+  const parsed = parseFinding(input);
+  if (!parsed.ok) {
+    await deps.events.publish([
+      {
+        detailType: 'Action Skipped',
+        detail: {
+          reason: parsed.error.reason,
+          rejection: parsed.error.kind,
+          finding_uid: parsed.error.raw?.findingUid ?? null,
+        },
+      },
+    ]);
+    return { kind: 'rejected', rejection: parsed.error };
+  }
+  const finding = parsed.value;
+  const { config } = deps;
+  // Never read the groups of an account this deployment may not touch.
+  const allowed = checkAccountAllowList(finding.accountUid, config.allowedAccounts).kind === 'allow';
+  const caller = allowed ? await deps.callerIdentity.whoAmI() : null;
+  const live =
+    allowed && caller?.account === finding.accountUid
+      ? await deps.securityGroups.readGroup(finding.region, finding.sgId)
+      : null;
+  const decision = decidePlan(finding, {
+    protectedIds: config.protectedIds,
+    allowedAccounts: config.allowedAccounts,
+    callerAccount: caller?.account ?? null,
+    live,
+  });
+  // A transient read error must not become a SKIPPED action: throw so the event is retried (then DLQ).
+  if (decision.kind === 'unreadable') throw new AwsCallError(decision.reason, undefined);
+  const nowMs = deps.clock.nowMs();
+  const [status, recordStatus, statusDetail] = initialState(decision);
+  const action: Action = {
+    actionId: decision.kind === 'not-public' ? notPublicId(decision) : decision.plan.actionId,
+    status,
+    recordStatus,
+    statusDetail,
+    createdAt: isoOf(nowMs),
+    updatedAt: isoOf(nowMs),
+    approvalDeadline: isoOf(nowMs + config.approvalTtlHours * 3_600_000),
+    finding,
+    plan: decision.kind === 'not-public' ? null : decision.plan,
+    guardrails: decision.kind === 'not-public' ? [] : decision.report.verdicts,
+    approval: null,
+    rejection: null,
+    outcome: null,
+    verification: null,
+    history: [
+      { at: isoOf(nowMs), from: null, to: status, by: caller?.arn ?? 'sg-revoke', detail: statusDetail },
+    ],
+    auditHead: null,
+  };
+  const created = await deps.actions.create(action);
+  if (created === 'exists') {
+    const existing = await deps.actions.get(action.actionId);
+    return { kind: 'duplicate', action: existing ?? action };
+  }
+  await deps.events.publish([
+    {
+      detailType: status === 'PENDING_APPROVAL' ? 'Action Planned' : 'Action Skipped',
+      detail: lifecycleDetail(action),
+    },
+  ]);
+  return { kind: 'recorded', action };
+}
+
+const notPublicId = (d: Extract<PlanDecision, { kind: 'not-public' }>) => actionIdOf(d.finding);
+
+/** What approvers and subscribers see of an action: no before-image, no history. */
+export function lifecycleDetail(action: Action): Record<string, unknown> {
+  const f = action.finding;
+  return {
+    action_id: action.actionId,
+    status: action.status,
+    record_status: action.recordStatus,
+    status_detail: action.statusDetail,
+    finding_uid: f.findingUid,
+    account_uid: f.accountUid,
+    region: f.region,
+    sg_id: f.sgId,
+    sg_name: f.sgName,
+    rules: action.plan?.targets ?? [],
+    plan_hash: action.plan?.planHash ?? null,
+    approval_deadline: action.approvalDeadline,
+  };
+}

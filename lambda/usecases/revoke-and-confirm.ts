@@ -1,0 +1,76 @@
+import type { RecordStatus } from '../core/action';
+import { messageOf } from '../core/errors';
+import type { RevokeTarget } from '../core/plan';
+import type { SecurityGroups } from '../core/ports';
+
+export interface RevokeOutcome {
+  readonly state: 'APPLIED' | 'ALREADY_ABSENT' | 'FAILED';
+  readonly status: RecordStatus;
+  readonly detail: string;
+  readonly revoked: readonly RevokeTarget[];
+}
+
+/**
+ * Revokes by rule id, reads what AWS says it revoked, then describes again: success only when the
+ * rules are gone on a fresh read. An error anywhere is FAILED, never success.
+ */
+export async function revokeAndConfirm(
+  groups: SecurityGroups,
+  region: string,
+  sgId: string,
+  targets: readonly RevokeTarget[],
+): Promise<RevokeOutcome> {
+  const ids = targets.map((t) => t.ruleId).filter((id): id is string => id !== null);
+  let result: Awaited<ReturnType<SecurityGroups['revokeRules']>>;
+  try {
+    result = await groups.revokeRules(region, sgId, ids);
+  } catch (error) {
+    return { state: 'FAILED', status: 'failure', detail: `revoke failed: ${messageOf(error)}`, revoked: [] };
+  }
+  if (result.kind === 'not-found') {
+    return {
+      state: 'ALREADY_ABSENT',
+      status: 'already_absent',
+      detail: `rule already gone: ${result.message}`,
+      revoked: [],
+    };
+  }
+  const revokedIds = new Set(result.revoked.map((r) => r.ruleId));
+  const revoked = targets.filter((t) => t.ruleId !== null && revokedIds.has(t.ruleId));
+  const confirm = await groups.readGroup(region, sgId);
+  if (confirm.kind === 'error') {
+    return {
+      state: 'FAILED',
+      status: 'failure',
+      detail: `revoke sent but confirmation failed: ${confirm.message}`,
+      revoked,
+    };
+  }
+  const remaining =
+    confirm.kind === 'found' ? confirm.group.ingress.filter((r) => ids.includes(r.ruleId)) : [];
+  if (remaining.length > 0) {
+    const still = remaining.map((r) => r.ruleId).join(', ');
+    return {
+      state: 'FAILED',
+      status: 'failure',
+      detail: `rules still present after revoke: ${still}`,
+      revoked,
+    };
+  }
+  if (revoked.length === 0) {
+    return {
+      state: 'ALREADY_ABSENT',
+      status: 'already_absent',
+      detail: 'AWS revoked nothing; the rules are gone',
+      revoked,
+    };
+  }
+  const unknown =
+    result.unknownRuleIds.length > 0 ? `; unknown to AWS: ${result.unknownRuleIds.join(', ')}` : '';
+  return {
+    state: 'APPLIED',
+    status: 'success',
+    detail: `revoked ${revoked.length} rule(s) by id${unknown}`,
+    revoked,
+  };
+}
