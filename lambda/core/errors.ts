@@ -30,3 +30,6 @@ export class AwsCallError extends SgRevokeError {
 export class ConfigError extends SgRevokeError {}
 
 export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** A pagination cursor that this service did not issue (or that was tampered with). */
+export class InvalidCursorError extends SgRevokeError {}

@@ -1,0 +1,112 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { z } from 'zod';
+import type { Action } from '../core/action';
+import { InvalidCursorError } from '../core/errors';
+import type { ActionStore } from '../core/ports';
+import { ACTION_STATUSES } from '../core/state-machine';
+import { type ApprovalDeps, type ApprovalError, decideApproval } from '../usecases/decide-approval';
+
+export interface ApiDeps {
+  readonly approvals: ApprovalDeps;
+  readonly actions: ActionStore;
+}
+
+const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{2,127}$/;
+const approveBody = z.strictObject({
+  incidentId: z
+    .string()
+    .regex(INCIDENT_ID, 'incidentId must be 3-128 of A-Z a-z 0-9 . _ : / - (e.g. INC-2026-0042)'),
+  planHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'planHash must be the 64-hex plan hash from GET /actions/{id}'),
+});
+const rejectBody = z.strictObject({ reason: z.string().trim().min(3).max(1000) });
+const listQuery = z.strictObject({
+  status: z.enum(ACTION_STATUSES).default('PENDING_APPROVAL'),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(2048).optional(),
+});
+
+const STATUS: Record<ApprovalError['kind'] | 'bad-request', number> = {
+  'bad-request': 400,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  expired: 410,
+};
+
+export const json = (statusCode: number, body: unknown): APIGatewayProxyResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  body: JSON.stringify(body),
+});
+const fail = (kind: keyof typeof STATUS, message: string) => json(STATUS[kind], { error: kind, message });
+
+function parseBody<T>(
+  schema: z.ZodType<T>,
+  raw: string | null,
+): { ok: true; value: T } | { ok: false; message: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw ?? '');
+  } catch {
+    return { ok: false, message: 'body is not valid JSON' };
+  }
+  const parsed = schema.safeParse(value);
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : { ok: false, message: z.prettifyError(parsed.error) };
+}
+
+/** The view of an action the approver decides on: the plan, before-image, verdicts and history. */
+export const viewOf = (a: Action) => ({
+  actionId: a.actionId,
+  status: a.status,
+  recordStatus: a.recordStatus,
+  statusDetail: a.statusDetail,
+  createdAt: a.createdAt,
+  approvalDeadline: a.approvalDeadline,
+  finding: a.finding,
+  plan: a.plan,
+  guardrails: a.guardrails,
+  approval: a.approval,
+  rejection: a.rejection,
+  outcome: a.outcome,
+  verification: a.verification,
+  history: a.history,
+});
+
+/** API Gateway (AWS_IAM) → use case. The approver is the SigV4-authenticated caller, never the body. */
+export async function route(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const caller = event.requestContext?.identity?.userArn;
+  if (!caller) return fail('forbidden', 'request is not SigV4-authenticated (no caller ARN)');
+  const id = event.pathParameters?.id ?? '';
+  const key = `${event.httpMethod} ${event.resource}`;
+  if (key === 'GET /actions') {
+    const q = listQuery.safeParse(event.queryStringParameters ?? {});
+    if (!q.success) return fail('bad-request', z.prettifyError(q.error));
+    try {
+      const page = await deps.actions.listByStatus(q.data.status, q.data.limit, q.data.cursor ?? null);
+      return json(200, { items: page.items.map(viewOf), cursor: page.cursor });
+    } catch (error) {
+      if (error instanceof InvalidCursorError) return fail('bad-request', error.message);
+      throw error;
+    }
+  }
+  if (!/^sgrev-[0-9a-f]{16}$/.test(id)) return fail('not-found', `no action ${id.slice(0, 64)}`);
+  if (key === 'GET /actions/{id}') {
+    const action = await deps.actions.get(id);
+    return action ? json(200, viewOf(action)) : fail('not-found', `no action ${id}`);
+  }
+  if (key === 'POST /actions/{id}/approve' || key === 'POST /actions/{id}/reject') {
+    const approve = key.endsWith('approve');
+    const body = approve ? parseBody(approveBody, event.body) : parseBody(rejectBody, event.body);
+    if (!body.ok) return fail('bad-request', body.message);
+    const decision = approve
+      ? { verb: 'approve' as const, ...(body.value as z.infer<typeof approveBody>) }
+      : { verb: 'reject' as const, ...(body.value as z.infer<typeof rejectBody>) };
+    const result = await decideApproval(deps.approvals, id, caller, decision);
+    return result.ok ? json(200, viewOf(result.value)) : fail(result.error.kind, result.error.message);
+  }
+  return fail('not-found', `no route ${key}`);
+}

@@ -1,0 +1,109 @@
+import type { AuditRow } from '../../../lambda/core/audit';
+import type { IngressRule, LiveGroup, LiveRead } from '../../../lambda/core/model';
+import type {
+  CallerIdentity,
+  Clock,
+  EventPublisher,
+  EvidenceStore,
+  LifecycleEvent,
+  RevokeResult,
+  SecurityGroups,
+} from '../../../lambda/core/ports';
+
+/** Security groups in memory: revoking removes the rules, so tests assert what is left. */
+export class InMemorySecurityGroups implements SecurityGroups {
+  readonly groups = new Map<string, LiveGroup>();
+  readErrors = new Map<string, string>();
+  revokeError: Error | null = null;
+  describeCalls = 0;
+  revokeCalls = 0;
+
+  put(group: LiveGroup): void {
+    this.groups.set(group.groupId, structuredClone(group));
+  }
+
+  async readGroup(_region: string, sgId: string): Promise<LiveRead> {
+    this.describeCalls += 1;
+    const error = this.readErrors.get(sgId);
+    if (error) return { kind: 'error', message: error };
+    const group = this.groups.get(sgId);
+    return group ? { kind: 'found', group: structuredClone(group) } : { kind: 'not-found' };
+  }
+
+  async readGroups(region: string, sgIds: readonly string[]): Promise<ReadonlyMap<string, LiveRead>> {
+    const out = new Map<string, LiveRead>();
+    for (const id of sgIds) out.set(id, await this.readGroup(region, id));
+    return out;
+  }
+
+  async revokeRules(_region: string, sgId: string, ruleIds: readonly string[]): Promise<RevokeResult> {
+    this.revokeCalls += 1;
+    if (this.revokeError) throw this.revokeError;
+    const group = this.groups.get(sgId);
+    const hit = group?.ingress.filter((r) => ruleIds.includes(r.ruleId)) ?? [];
+    if (!group || hit.length === 0) return { kind: 'not-found', message: 'InvalidPermission.NotFound' };
+    this.groups.set(sgId, { ...group, ingress: group.ingress.filter((r) => !ruleIds.includes(r.ruleId)) });
+    return {
+      kind: 'revoked',
+      revoked: hit.map(toRevoked),
+      unknownRuleIds: ruleIds.filter((id) => !hit.some((r) => r.ruleId === id)),
+    };
+  }
+
+  ruleIdsOf(sgId: string): string[] {
+    return this.groups.get(sgId)?.ingress.map((r) => r.ruleId) ?? [];
+  }
+}
+
+const toRevoked = (r: IngressRule) => ({
+  ruleId: r.ruleId,
+  protocol: r.protocol,
+  fromPort: r.fromPort,
+  toPort: r.toPort,
+  cidr: r.cidr,
+});
+
+export class InMemoryEvidenceStore implements EvidenceStore {
+  readonly objects = new Map<string, AuditRow>();
+  failWith: Error | null = null;
+  async put(row: AuditRow): Promise<string> {
+    if (this.failWith) throw this.failWith;
+    if (this.objects.has(row.s3_key)) throw new Error(`object exists: ${row.s3_key}`);
+    this.objects.set(row.s3_key, structuredClone(row));
+    return `s3://audit-bucket/${row.s3_key}`;
+  }
+}
+
+export class InMemoryEventPublisher implements EventPublisher {
+  readonly published: LifecycleEvent[] = [];
+  async publish(events: readonly LifecycleEvent[]): Promise<void> {
+    this.published.push(...structuredClone(events));
+  }
+  ofType(detailType: string): LifecycleEvent[] {
+    return this.published.filter((e) => e.detailType === detailType);
+  }
+}
+
+export class FixedCallerIdentity implements CallerIdentity {
+  constructor(
+    public account = '111122223333',
+    public arn = 'arn:aws:sts::111122223333:assumed-role/sg-revoke-apply/fn',
+    public failWith: Error | null = null,
+  ) {}
+  async whoAmI() {
+    if (this.failWith) throw this.failWith;
+    return { account: this.account, arn: this.arn };
+  }
+}
+
+/** A clock that only moves when told to (advance by ms, always unique per read). */
+export class ManualClock implements Clock {
+  constructor(public ms = Date.parse('2026-11-25T12:00:00.000Z')) {}
+  nowMs(): number {
+    this.ms += 1;
+    return this.ms;
+  }
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
