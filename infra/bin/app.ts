@@ -1,0 +1,4 @@
+import { createSgRevokeApp, withNagChecks } from '../lib/sg-revoke-app';
+
+const { app } = createSgRevokeApp();
+withNagChecks(app).synth();

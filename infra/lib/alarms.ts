@@ -1,0 +1,74 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Rule } from 'aws-cdk-lib/aws-events';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { SgRevokeFunction } from './sg-revoke-function';
+
+export interface AlarmsProps {
+  readonly topic: ITopic;
+  readonly functions: Readonly<Record<string, SgRevokeFunction>>;
+  readonly deadLetterQueues: Readonly<Record<string, Queue>>;
+  readonly driftRule: Rule;
+  /** The bus the drift rule is on; `undefined` for the account's default bus. */
+  readonly customBusName: string | undefined;
+}
+
+/**
+ * Any failed invocation, any message in a DLQ and any DRIFT is worth a human look: each is a single
+ * occurrence over five minutes, and every alarm notifies the approvers' topic.
+ */
+export class Alarms extends Construct {
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: AlarmsProps) {
+    super(scope, id);
+    const action = new SnsAction(props.topic);
+    const period = Duration.minutes(5);
+    const atLeastOnce = (alarmId: string, metric: Metric, description: string): void => {
+      const alarm = new Alarm(this, alarmId, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // No data means nothing happened: no invocations, no messages, no drift.
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `sg-revoke: ${description}`,
+      });
+      alarm.addAlarmAction(action);
+      this.alarms.push(alarm);
+    };
+
+    for (const [name, fn] of Object.entries(props.functions)) {
+      atLeastOnce(
+        `${name}Errors`,
+        fn.fn.metricErrors({ period, statistic: 'Sum' }),
+        `${name} function errors`,
+      );
+    }
+    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+      atLeastOnce(
+        `${name}DlqMessages`,
+        queue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+        `messages waiting in the ${name} dead-letter queue`,
+      );
+    }
+    atLeastOnce(
+      'Drift',
+      new Metric({
+        namespace: 'AWS/Events',
+        metricName: 'MatchedEvents',
+        // Rules on a custom bus publish with both dimensions; on the default bus, RuleName alone.
+        dimensionsMap: {
+          RuleName: props.driftRule.ruleName,
+          ...(props.customBusName !== undefined && { EventBusName: props.customBusName }),
+        },
+        period,
+        statistic: 'Sum',
+      }),
+      'DRIFT: a revoked ingress rule is open again',
+    );
+  }
+}

@@ -1,0 +1,76 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  ObjectLockRetention,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { SgRevokeConfig } from './config';
+
+/** Audit objects go under this prefix (DESIGN §7); the roles may write nowhere else in the bucket. */
+export const AUDIT_PREFIX = 'aws-sg-revoke/audit/';
+
+export interface AuditStorageProps {
+  readonly key: IKey;
+  readonly config: Pick<SgRevokeConfig, 'auditRetentionDays' | 'objectLockMode'>;
+}
+
+/**
+ * The write-once dual audit (DESIGN §7): a DynamoDB table and an S3 bucket. Append-only is enforced by
+ * the roles (PutItem / PutObject only) and, for S3, by Object Lock: even the account cannot rewrite
+ * evidence in COMPLIANCE mode before the retention ends.
+ */
+export class AuditStorage extends Construct {
+  readonly bucket: Bucket;
+  readonly accessLogBucket: Bucket;
+  readonly table: Table;
+
+  constructor(scope: Construct, id: string, props: AuditStorageProps) {
+    super(scope, id);
+    const retention = Duration.days(props.config.auditRetentionDays);
+
+    // Server access logs cannot be delivered to an SSE-KMS or Object Lock bucket, hence S3-managed keys.
+    this.accessLogBucket = new Bucket(this, 'AccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      versioned: true,
+      lifecycleRules: [{ expiration: retention, noncurrentVersionExpiration: Duration.days(30) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.bucket = new Bucket(this, 'Evidence', {
+      encryption: BucketEncryption.KMS,
+      encryptionKey: props.key,
+      bucketKeyEnabled: true,
+      versioned: true,
+      objectLockEnabled: true,
+      objectLockDefaultRetention:
+        props.config.objectLockMode === 'COMPLIANCE'
+          ? ObjectLockRetention.compliance(retention)
+          : ObjectLockRetention.governance(retention),
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsPrefix: 'audit-bucket/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.table = new Table(this, 'Rows', {
+      partitionKey: { name: 'sg_id', type: AttributeType.STRING },
+      sortKey: { name: 'action_at', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}

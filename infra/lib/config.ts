@@ -1,0 +1,143 @@
+import { z } from 'zod';
+
+/**
+ * Deployment configuration, read from cdk.json `context` (or `-c key=value`) and validated once at
+ * synth time, so a bad value stops `cdk synth` with the key's name instead of deploying a stack that
+ * fails at run time.
+ */
+
+const ACCOUNT_ID = /^\d{12}$/;
+const SG_ID = /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/;
+const PARTITION = 'arn:aws(?:-cn|-us-gov)?';
+// Approver patterns are matched against the caller's principal ARN by the approve λ; `*` may stand
+// for a role or session name, never for the account (that would let any account approve).
+const APPROVER_PATTERN = new RegExp(
+  `^${PARTITION}:(iam|sts)::\\d{12}:(root|(role|assumed-role|user|federated-user)/[\\w+=,.@/*-]+)$`,
+);
+// Resource-policy principals cannot hold wildcards.
+const PUBLISHER_ARN = new RegExp(`^${PARTITION}:iam::\\d{12}:(root|(role|user)/[\\w+=,.@/-]+)$`);
+// Same rule as the functions' own config check (lambda/config), so a synth-valid name also starts.
+const BUS_NAME = /^[A-Za-z0-9._-]{3,255}$/;
+const SCHEDULE = /^(rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\)|cron\([^()]+\))$/;
+// CloudWatch Logs accepts only these retention periods.
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** `-c key=a,b` arrives as a string; cdk.json gives a JSON array. Accept both. */
+const toList = (value: unknown): unknown => {
+  if (typeof value !== 'string') return value;
+  const trimmed = value.trim();
+  if (trimmed.startsWith('[')) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      return value; // left as a string, so the schema reports it against its key
+    }
+  }
+  return trimmed === '' ? [] : trimmed.split(',').map((item) => item.trim());
+};
+const toNumber = (value: unknown): unknown =>
+  typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+const emptyToUndefined = (value: unknown): unknown => (value === '' || value === null ? undefined : value);
+
+const list = (pattern: RegExp, what: string, min: number) => {
+  const items = z
+    .array(z.string(`must be ${what}`).regex(pattern, `must be ${what}`), {
+      error: (issue) =>
+        issue.input === undefined
+          ? `is required: a list where each value is ${what}`
+          : 'must be a JSON array or a comma-separated list',
+    })
+    .min(min, `must list at least ${min} value(s)`);
+  // Only optional lists get a default: a required one that is missing must fail, not become [].
+  return z.preprocess(toList, min === 0 ? items.default([]) : items);
+};
+const integer = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    toNumber,
+    z
+      .number(`must be an integer between ${min} and ${max}`)
+      .int(`must be an integer between ${min} and ${max}`)
+      .min(min, `must be an integer between ${min} and ${max}`)
+      .max(max, `must be an integer between ${min} and ${max}`)
+      .default(fallback),
+  );
+
+export const configSchema = z
+  .object({
+    allowedAccountIds: list(ACCOUNT_ID, 'a 12-digit AWS account id', 1),
+    protectedIds: list(SG_ID, 'a security group id (sg- + 8 or 17 lowercase hex)', 0),
+    approverPrincipals: list(APPROVER_PATTERN, 'an IAM/STS principal ARN pattern in a named account', 1),
+    findingPublisherPrincipals: list(PUBLISHER_ARN, 'an IAM root, role or user ARN without wildcards', 0),
+    busName: z.preprocess(
+      emptyToUndefined,
+      z.string().regex(BUS_NAME, 'must be an EventBridge bus name').optional(),
+    ),
+    reverifySchedule: z
+      .string()
+      .regex(SCHEDULE, 'must be an EventBridge schedule expression: rate(N minutes|hours|days) or cron(...)')
+      .default('rate(15 minutes)'),
+    auditRetentionDays: integer(1, 36500, 365),
+    objectLockMode: z
+      .enum(['COMPLIANCE', 'GOVERNANCE'], 'must be COMPLIANCE or GOVERNANCE')
+      .default('COMPLIANCE'),
+    logRetentionDays: z.preprocess(
+      toNumber,
+      z
+        .union(
+          LOG_RETENTION_DAYS.map((days) => z.literal(days)),
+          `must be one of the CloudWatch Logs retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
+        )
+        .default(90),
+    ),
+    approvalTtlHours: integer(1, 168, 24),
+    verifyWindowDays: integer(1, 365, 30),
+    applyReservedConcurrency: integer(1, 100, 2),
+  })
+  .superRefine((config, ctx) => {
+    if (config.busName !== undefined && config.findingPublisherPrincipals.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['findingPublisherPrincipals'],
+        message:
+          'only applies to the dedicated bus the stack creates; with busName set, grant publishers on that bus where it is managed',
+      });
+    }
+  });
+
+export type SgRevokeConfig = z.infer<typeof configSchema>;
+export const CONFIG_KEYS = Object.keys(configSchema.shape) as (keyof SgRevokeConfig)[];
+
+export class InvalidConfigError extends Error {
+  override readonly name = 'InvalidConfigError';
+}
+
+const describePath = (path: readonly PropertyKey[]): string =>
+  path
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i > 0 ? '.' : ''}${String(part)}`))
+    .join('');
+
+/** Validates raw context values; throws one error listing every bad key. */
+export function parseConfig(raw: Readonly<Record<string, unknown>>): SgRevokeConfig {
+  const result = configSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const value = raw[String(issue.path[0])];
+    const got = value === undefined ? 'missing' : `got ${JSON.stringify(value)}`;
+    return `  - ${describePath(issue.path)}: ${issue.message} (${got})`;
+  });
+  throw new InvalidConfigError(
+    `Invalid sg-revoke context (cdk.json "context" or -c key=value):\n${lines.join('\n')}`,
+  );
+}
+
+/** Reads this project's keys from a construct's context (cdk.json or the CLI). */
+export function readConfig(node: { tryGetContext(key: string): unknown }): SgRevokeConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const value = node.tryGetContext(key);
+    if (value !== undefined) raw[key] = value;
+  }
+  return parseConfig(raw);
+}

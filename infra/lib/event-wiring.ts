@@ -1,0 +1,114 @@
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { ArnPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { SgRevokeConfig } from './config';
+import { deadLetterQueue } from './dead-letter-queue';
+import type { Functions } from './functions';
+
+/** The detector's findings this stack acts on (DESIGN §4). */
+export const FINDINGS_PATTERN = {
+  detail: {
+    class_uid: [2004],
+    metadata: { product: { feature: { name: ['detect-aws-open-security-group'] } } },
+  },
+};
+
+/** The bus findings arrive on and lifecycle events leave on: imported by name, or made here. */
+export function findingsBus(scope: Construct, config: SgRevokeConfig): IEventBus {
+  if (config.busName !== undefined) return EventBus.fromEventBusName(scope, 'Bus', config.busName);
+  const bus = new EventBus(scope, 'Bus', {
+    description: 'sg-revoke: open-security-group findings and lifecycle',
+  });
+  // Same-account publishers need only IAM; the policy admits the named cross-account detectors.
+  if (config.findingPublisherPrincipals.length > 0) {
+    bus.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'NamedFindingPublishers',
+        principals: config.findingPublisherPrincipals.map((arn) => new ArnPrincipal(arn)),
+        actions: ['events:PutEvents'],
+        resources: [bus.eventBusArn],
+      }),
+    );
+  }
+  return bus;
+}
+
+export interface EventWiringProps {
+  readonly config: SgRevokeConfig;
+  readonly bus: IEventBus;
+  readonly actionsTable: ITable;
+  readonly functions: Functions;
+}
+
+/**
+ * How the functions are triggered: findings → plan, schedule → reverify, actions stream → apply.
+ * Every async path ends in a DLQ: EventBridge retries then dead-letters undeliverable events; the
+ * stream mapping retries a bounded number of times, bisecting the batch, then records the failure.
+ */
+export class EventWiring extends Construct {
+  readonly findingsRule: Rule;
+  readonly reverifySchedule: Rule;
+  readonly applyDlq: Queue;
+
+  constructor(scope: Construct, id: string, props: EventWiringProps) {
+    super(scope, id);
+    const { plan, reverify, apply, planDlq, reverifyDlq } = props.functions;
+
+    this.findingsRule = new Rule(this, 'Findings', {
+      description: 'sg-revoke: open-security-group findings to the plan function',
+      eventBus: props.bus,
+      eventPattern: FINDINGS_PATTERN,
+      targets: [
+        new LambdaFunction(plan.fn, {
+          deadLetterQueue: planDlq,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(6),
+        }),
+      ],
+    });
+
+    // Schedules only run on the account's default bus, whatever bus the findings use.
+    this.reverifySchedule = new Rule(this, 'ReverifySchedule', {
+      description: 'sg-revoke: periodic re-verification of applied revokes',
+      schedule: Schedule.expression(props.config.reverifySchedule),
+      targets: [
+        // A missed sweep is superseded by the next one, so a short event age is enough.
+        new LambdaFunction(reverify.fn, {
+          deadLetterQueue: reverifyDlq,
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(10),
+        }),
+      ],
+    });
+
+    this.applyDlq = deadLetterQueue(this, 'ApplyDlq');
+    apply.fn.addEventSource(
+      new DynamoEventSource(props.actionsTable, {
+        // TRIM_HORIZON: an approval written while the mapping is (re)created is still applied.
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('MODIFY'),
+            dynamodb: { NewImage: { status: { S: FilterRule.isEqual('APPROVED') } } },
+          }),
+        ],
+        batchSize: 10,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: 3,
+        maxRecordAge: Duration.hours(6),
+        onFailure: new SqsDlq(this.applyDlq),
+      }),
+    );
+    apply.acknowledgeUnscoped(
+      ['dynamodb:ListStreams'],
+      'added by the DynamoDB event source; ListStreams offers no resource-level scope',
+    );
+  }
+}

@@ -1,0 +1,108 @@
+import { Duration } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { HANDLER_ENTRIES } from './bundling';
+import type { SgRevokeConfig } from './config';
+import { deadLetterQueue } from './dead-letter-queue';
+import { type GrantTargets, grantApply, grantApproveApi, grantPlan, grantReverify } from './grants';
+import { SgRevokeFunction } from './sg-revoke-function';
+
+export interface FunctionsProps {
+  readonly config: SgRevokeConfig;
+  readonly targets: GrantTargets;
+}
+
+/**
+ * The four Lambdas, each with only the environment it reads (DESIGN §9) and its own role.
+ * plan and reverify are invoked asynchronously (EventBridge), so each gets a DLQ that receives both
+ * the events EventBridge could not deliver and the invocations Lambda gave up on.
+ */
+export class Functions extends Construct {
+  readonly plan: SgRevokeFunction;
+  readonly approveApi: SgRevokeFunction;
+  readonly apply: SgRevokeFunction;
+  readonly reverify: SgRevokeFunction;
+  readonly planDlq: Queue;
+  readonly reverifyDlq: Queue;
+
+  constructor(scope: Construct, id: string, props: FunctionsProps) {
+    super(scope, id);
+    const { config, targets: t } = props;
+    const logRetention = config.logRetentionDays as RetentionDays;
+    const env = {
+      actions: { AWS_SG_REVOKE_ACTIONS_TABLE: t.actionsTable.tableName },
+      audit: {
+        AWS_SG_REVOKE_AUDIT_DYNAMODB_TABLE: t.auditTable.tableName,
+        AWS_SG_REVOKE_AUDIT_BUCKET: t.auditBucket.bucketName,
+        KMS_KEY_ARN: t.key.keyArn,
+      },
+      bus: { AWS_SG_REVOKE_EVENT_BUS: t.bus.eventBusName },
+      guardrails: {
+        AWS_SG_REVOKE_PROTECTED_IDS: config.protectedIds.join(','),
+        AWS_SG_REVOKE_ALLOWED_ACCOUNT_IDS: config.allowedAccountIds.join(','),
+      },
+      ttl: { AWS_SG_REVOKE_APPROVAL_TTL_HOURS: String(config.approvalTtlHours) },
+    };
+
+    this.planDlq = deadLetterQueue(this, 'PlanDlq');
+    this.plan = new SgRevokeFunction(this, 'Plan', {
+      entry: HANDLER_ENTRIES.plan,
+      description: 'plans one revoke per open-security-group finding, pending approval',
+      environment: { ...env.actions, ...env.bus, ...env.guardrails, ...env.ttl },
+      logRetention,
+      timeout: Duration.seconds(30),
+      asyncFailureQueue: this.planDlq,
+    });
+    grantPlan(this.plan, t);
+
+    this.approveApi = new SgRevokeFunction(this, 'ApproveApi', {
+      entry: HANDLER_ENTRIES.approveApi,
+      description: 'lists, approves and rejects planned actions for IAM-authenticated approvers',
+      environment: {
+        ...env.actions,
+        ...env.audit,
+        ...env.bus,
+        ...env.ttl,
+        AWS_SG_REVOKE_APPROVER_PRINCIPALS: config.approverPrincipals.join(','),
+      },
+      logRetention,
+      // API Gateway gives up after 29 s; a slower answer would be lost anyway.
+      timeout: Duration.seconds(25),
+    });
+    grantApproveApi(this.approveApi, t);
+
+    this.apply = new SgRevokeFunction(this, 'Apply', {
+      entry: HANDLER_ENTRIES.apply,
+      description: 'revokes approved ingress rules after re-checking guardrails, with a dual audit',
+      environment: {
+        ...env.actions,
+        ...env.audit,
+        ...env.bus,
+        ...env.guardrails,
+        AWS_SG_REVOKE_IDEMPOTENCY_TABLE: t.idempotencyTable.tableName,
+      },
+      logRetention,
+      timeout: Duration.seconds(60),
+      // Bounds how many revokes run at once, account-wide, whatever the stream backlog.
+      reservedConcurrentExecutions: config.applyReservedConcurrency,
+    });
+    grantApply(this.apply, t);
+
+    this.reverifyDlq = deadLetterQueue(this, 'ReverifyDlq');
+    this.reverify = new SgRevokeFunction(this, 'Reverify', {
+      entry: HANDLER_ENTRIES.reverify,
+      description: 're-checks applied revokes and raises DRIFT when a rule comes back',
+      environment: {
+        ...env.actions,
+        ...env.audit,
+        ...env.bus,
+        AWS_SG_REVOKE_VERIFY_WINDOW_DAYS: String(config.verifyWindowDays),
+      },
+      logRetention,
+      timeout: Duration.minutes(5),
+      asyncFailureQueue: this.reverifyDlq,
+    });
+    grantReverify(this.reverify, t);
+  }
+}

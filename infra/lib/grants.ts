@@ -1,0 +1,107 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { type Bucket, CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { AUDIT_PREFIX } from './audit-storage';
+import { KEY_USE_ACTIONS } from './encryption-key';
+import type { SgRevokeFunction } from './sg-revoke-function';
+import { BY_STATUS_INDEX } from './state-tables';
+
+export interface GrantTargets {
+  readonly key: IKey;
+  readonly actionsTable: ITable;
+  readonly auditTable: ITable;
+  readonly auditBucket: Bucket;
+  readonly idempotencyTable: ITable;
+  readonly bus: IEventBus;
+}
+
+const DESCRIBE_SG = ['ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules'];
+const REVOKE = 'ec2:RevokeSecurityGroupIngress';
+const TAG_GUARD = 'intentionally-open';
+
+const byStatusIndexArn = (table: ITable): string => `${table.tableArn}/index/${BY_STATUS_INDEX}`;
+
+// Every role uses the key for table encryption; the audit writers also for S3 SSE-KMS.
+function allowKeyAndBus(fn: SgRevokeFunction, t: GrantTargets): void {
+  fn.allow('UseStackKey', KEY_USE_ACTIONS, [t.key.keyArn]);
+  fn.allow('EmitLifecycleEvents', ['events:PutEvents'], [t.bus.eventBusArn]);
+}
+
+function allowDescribe(fn: SgRevokeFunction): void {
+  fn.allowUnscoped('DescribeSecurityGroups', DESCRIBE_SG, 'EC2 Describe* APIs offer no resource-level scope');
+}
+
+/** Append-only audit (DESIGN §7): no update, no delete, objects only under the audit prefix. */
+function allowAuditAppend(fn: SgRevokeFunction, t: GrantTargets): void {
+  fn.allow('AuditRowAppend', ['dynamodb:PutItem'], [t.auditTable.tableArn]);
+  fn.allow('AuditObjectPut', ['s3:PutObject'], [t.auditBucket.arnForObjects(`${AUDIT_PREFIX}*`)]);
+  const bucketId = Stack.of(fn).getLogicalId(t.auditBucket.node.defaultChild as CfnBucket);
+  Validations.of(fn.role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${AUDIT_PREFIX}*]`,
+    reason:
+      'Audit object keys are generated per action (date/sg id/action); the grant is PutObject only, under the audit prefix.',
+  });
+}
+
+export function grantPlan(fn: SgRevokeFunction, t: GrantTargets): void {
+  allowKeyAndBus(fn, t);
+  allowDescribe(fn);
+  fn.allow('ActionsPlan', ['dynamodb:PutItem', 'dynamodb:GetItem'], [t.actionsTable.tableArn]);
+}
+
+export function grantApproveApi(fn: SgRevokeFunction, t: GrantTargets): void {
+  allowKeyAndBus(fn, t);
+  allowAuditAppend(fn, t);
+  fn.allow(
+    'ActionsReview',
+    ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    [t.actionsTable.tableArn],
+  );
+  fn.allow('ActionsListByStatus', ['dynamodb:Query'], [byStatusIndexArn(t.actionsTable)]);
+}
+
+export function grantApply(fn: SgRevokeFunction, t: GrantTargets): void {
+  allowKeyAndBus(fn, t);
+  allowAuditAppend(fn, t);
+  allowDescribe(fn);
+  fn.allow('ActionsApply', ['dynamodb:GetItem', 'dynamodb:UpdateItem'], [t.actionsTable.tableArn]);
+  fn.allow(
+    'IdempotencyRecords',
+    ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    [t.idempotencyTable.tableArn],
+  );
+
+  const securityGroups = Stack.of(fn).formatArn({
+    service: 'ec2',
+    region: '*',
+    resource: 'security-group',
+    resourceName: '*',
+  });
+  fn.allow('RevokeIngressRule', [REVOKE], [securityGroups]);
+  // IAM enforces the tag guardrail too, so a bug in the code's own check cannot open the way.
+  fn.role.addToPrincipalPolicy(
+    new PolicyStatement({
+      sid: 'DenyRevokeOnIntentionallyOpen',
+      effect: Effect.DENY,
+      actions: [REVOKE],
+      resources: [securityGroups],
+      conditions: { Null: { [`aws:ResourceTag/${TAG_GUARD}`]: 'false' } },
+    }),
+  );
+  Validations.of(fn.role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:security-group/*]',
+    reason:
+      'Findings name any security group of this account in any region; the revoke is denied on groups tagged intentionally-open.',
+  });
+}
+
+export function grantReverify(fn: SgRevokeFunction, t: GrantTargets): void {
+  allowKeyAndBus(fn, t);
+  allowAuditAppend(fn, t);
+  allowDescribe(fn);
+  fn.allow('ActionsSweep', ['dynamodb:Query'], [byStatusIndexArn(t.actionsTable)]);
+  fn.allow('ActionsVerify', ['dynamodb:GetItem', 'dynamodb:UpdateItem'], [t.actionsTable.tableArn]);
+}

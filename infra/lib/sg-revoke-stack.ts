@@ -1,0 +1,78 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { Key } from 'aws-cdk-lib/aws-kms';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { Alarms } from './alarms';
+import { ApprovalApi } from './approval-api';
+import { AuditStorage } from './audit-storage';
+import type { SgRevokeConfig } from './config';
+import { EncryptionKey } from './encryption-key';
+import { EventWiring, findingsBus } from './event-wiring';
+import { Functions } from './functions';
+import { Notifications } from './notifications';
+import { StateTables } from './state-tables';
+
+export interface SgRevokeStackProps extends StackProps {
+  /** Validated configuration (see config.ts); the stack never reads context itself. */
+  readonly config: SgRevokeConfig;
+}
+
+/** sg-revoke in one stack (DESIGN §10). */
+export class SgRevokeStack extends Stack {
+  readonly key: Key;
+  readonly audit: AuditStorage;
+  readonly tables: StateTables;
+  readonly bus: IEventBus;
+  readonly functions: Functions;
+  readonly triggers: EventWiring;
+  readonly api: ApprovalApi;
+  readonly notifications: Notifications;
+
+  constructor(scope: Construct, id: string, props: SgRevokeStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.key = new EncryptionKey(this, 'Encryption').key;
+    this.audit = new AuditStorage(this, 'Audit', { key: this.key, config });
+    this.tables = new StateTables(this, 'State', { key: this.key });
+    this.bus = findingsBus(this, config);
+
+    this.functions = new Functions(this, 'Functions', {
+      config,
+      targets: {
+        key: this.key,
+        actionsTable: this.tables.actions,
+        auditTable: this.audit.table,
+        auditBucket: this.audit.bucket,
+        idempotencyTable: this.tables.idempotency,
+        bus: this.bus,
+      },
+    });
+    this.triggers = new EventWiring(this, 'Triggers', {
+      config,
+      bus: this.bus,
+      actionsTable: this.tables.actions,
+      functions: this.functions,
+    });
+    this.api = new ApprovalApi(this, 'Approvals', {
+      handler: this.functions.approveApi.fn,
+      logRetention: config.logRetentionDays as RetentionDays,
+    });
+    this.notifications = new Notifications(this, 'Notifications', { bus: this.bus, key: this.key });
+
+    const { plan, approveApi, apply, reverify, planDlq, reverifyDlq } = this.functions;
+    new Alarms(this, 'Alarms', {
+      topic: this.notifications.topic,
+      functions: { Plan: plan, ApproveApi: approveApi, Apply: apply, Reverify: reverify },
+      deadLetterQueues: {
+        Plan: planDlq,
+        Apply: this.triggers.applyDlq,
+        Reverify: reverifyDlq,
+        Notifications: this.notifications.dlq,
+      },
+      driftRule: this.notifications.driftRule,
+      customBusName: config.busName === 'default' ? undefined : this.bus.eventBusName,
+    });
+  }
+}

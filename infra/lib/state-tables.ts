@@ -1,0 +1,57 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import {
+  AttributeType,
+  BillingMode,
+  StreamViewType,
+  Table,
+  TableEncryption,
+  type TableProps,
+} from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+/** GSI of the actions table: list by status, oldest first (the API list and the reverify sweep). */
+export const BY_STATUS_INDEX = 'by-status';
+
+/**
+ * The action state machine's table (DESIGN §2) and the idempotency table of the apply function.
+ * Both are encrypted with the stack key and recoverable to any point in the last 35 days.
+ */
+export class StateTables extends Construct {
+  readonly actions: Table;
+  readonly idempotency: Table;
+
+  constructor(scope: Construct, id: string, props: { readonly key: IKey }) {
+    super(scope, id);
+    const common: Omit<TableProps, 'partitionKey'> = {
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    };
+
+    this.actions = new Table(this, 'Actions', {
+      ...common,
+      partitionKey: { name: 'action_id', type: AttributeType.STRING },
+      // The apply function is driven by this stream (status became APPROVED), so it needs both images.
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
+      timeToLiveAttribute: 'expires_at_epoch',
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.actions.addGlobalSecondaryIndex({
+      indexName: BY_STATUS_INDEX,
+      partitionKey: { name: 'status', type: AttributeType.STRING },
+      sortKey: { name: 'created_at', type: AttributeType.STRING },
+    });
+
+    // Powertools idempotency default schema: key `id`, TTL `expiration`. Losing it only loses dedup
+    // records, never evidence, so it may be destroyed with the stack.
+    this.idempotency = new Table(this, 'Idempotency', {
+      ...common,
+      partitionKey: { name: 'id', type: AttributeType.STRING },
+      timeToLiveAttribute: 'expiration',
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+  }
+}

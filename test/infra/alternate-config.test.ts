@@ -1,0 +1,66 @@
+import 'aws-cdk-lib/testhelpers/jest-autoclean';
+import type { CfnResource } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { cdkJsonContext, createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
+import type { SgRevokeStack } from '../../infra/lib/sg-revoke-stack';
+
+// Every configurable value moved off its default, to prove the context really drives the template.
+const overrides = {
+  busName: 'default',
+  findingPublisherPrincipals: [],
+  objectLockMode: 'GOVERNANCE',
+  auditRetentionDays: 30,
+  reverifySchedule: 'cron(0/30 * * * ? *)',
+  logRetentionDays: 14,
+  applyReservedConcurrency: 5,
+  approvalTtlHours: 8,
+  verifyWindowDays: 7,
+};
+
+let stack: SgRevokeStack;
+let template: Template;
+
+beforeAll(() => {
+  const context = { ...cdkJsonContext(), ...overrides, 'aws:cdk:bundling-stacks': [] };
+  ({ stack } = createSgRevokeApp({ context }));
+  template = Template.fromStack(stack);
+});
+
+const envOf = (fn: 'plan' | 'reverify' | 'apply'): Record<string, unknown> => {
+  const id = stack.resolve((stack.functions[fn].fn.node.defaultChild as CfnResource).logicalId) as string;
+  return template.toJSON().Resources[id].Properties.Environment.Variables;
+};
+
+describe('with every setting overridden', () => {
+  it('uses the existing bus by name instead of creating one', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 0);
+    template.resourceCountIs('AWS::Events::EventBusPolicy', 0);
+    template.hasResourceProperties('AWS::Events::Rule', { EventBusName: 'default' });
+    expect(envOf('plan').AWS_SG_REVOKE_EVENT_BUS).toBe('default');
+  });
+
+  it('alarms on drift with the default-bus metric dimensions', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'MatchedEvents',
+      Dimensions: [
+        {
+          Name: 'RuleName',
+          Value: {
+            Ref: stack.resolve((stack.notifications.driftRule.node.defaultChild as CfnResource).logicalId),
+          },
+        },
+      ],
+    });
+  });
+
+  it('applies the retention, schedule, concurrency and windows given', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockConfiguration: { Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 30 } } },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0/30 * * * ? *)' });
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 5 });
+    expect(envOf('plan').AWS_SG_REVOKE_APPROVAL_TTL_HOURS).toBe('8');
+    expect(envOf('reverify').AWS_SG_REVOKE_VERIFY_WINDOW_DAYS).toBe('7');
+  });
+});

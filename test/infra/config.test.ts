@@ -1,0 +1,110 @@
+import 'aws-cdk-lib/testhelpers/jest-autoclean';
+import { InvalidConfigError, parseConfig } from '../../infra/lib/config';
+import { cdkJsonContext, createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
+
+const valid = {
+  allowedAccountIds: ['111122223333'],
+  approverPrincipals: ['arn:aws:sts::111122223333:assumed-role/sg-revoke-approver/*'],
+};
+
+const errorOf = (raw: Record<string, unknown>): string => {
+  try {
+    parseConfig(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected an InvalidConfigError');
+};
+
+describe('sg-revoke context', () => {
+  it('accepts the synthetic defaults in cdk.json', () => {
+    const config = parseConfig(cdkJsonContext());
+
+    expect(config.allowedAccountIds).toEqual(['111122223333']);
+    expect(config.busName).toBeUndefined();
+    expect(config.objectLockMode).toBe('COMPLIANCE');
+    expect(config.applyReservedConcurrency).toBe(2);
+  });
+
+  it('fills the documented defaults for optional keys', () => {
+    expect(parseConfig(valid)).toEqual({
+      ...valid,
+      protectedIds: [],
+      findingPublisherPrincipals: [],
+      reverifySchedule: 'rate(15 minutes)',
+      auditRetentionDays: 365,
+      objectLockMode: 'COMPLIANCE',
+      logRetentionDays: 90,
+      approvalTtlHours: 24,
+      verifyWindowDays: 30,
+      applyReservedConcurrency: 2,
+    });
+  });
+
+  it('accepts the string forms `cdk -c key=value` passes', () => {
+    const config = parseConfig({
+      allowedAccountIds: '111122223333, 444455556666',
+      approverPrincipals: '["arn:aws:iam::111122223333:role/sec-lead"]',
+      protectedIds: 'sg-0123abcd,sg-0123456789abcdef0',
+      applyReservedConcurrency: '3',
+      logRetentionDays: '30',
+      busName: '',
+    });
+
+    expect(config.allowedAccountIds).toEqual(['111122223333', '444455556666']);
+    expect(config.approverPrincipals).toEqual(['arn:aws:iam::111122223333:role/sec-lead']);
+    expect(config.protectedIds).toEqual(['sg-0123abcd', 'sg-0123456789abcdef0']);
+    expect(config.applyReservedConcurrency).toBe(3);
+    expect(config.logRetentionDays).toBe(30);
+    expect(config.busName).toBeUndefined();
+  });
+
+  it.each([
+    ['allowedAccountIds', ['12345']],
+    ['allowedAccountIds', []],
+    ['protectedIds', ['sg-0123456']],
+    ['protectedIds', ['sg-0123456789ABCDEF0']],
+    ['protectedIds', '[not json'],
+    ['approverPrincipals', ['*']],
+    ['approverPrincipals', ['arn:aws:iam::*:role/approver']],
+    ['findingPublisherPrincipals', ['arn:aws:iam::111122223333:role/*']],
+    ['busName', 'has spaces'],
+    ['reverifySchedule', 'every 15 minutes'],
+    ['auditRetentionDays', 0],
+    ['objectLockMode', 'STRICT'],
+    ['logRetentionDays', 31],
+    ['approvalTtlHours', 'abc'],
+    ['verifyWindowDays', 1.5],
+    ['applyReservedConcurrency', 0],
+  ])('rejects %s = %j with an error naming the key', (key, value) => {
+    const message = errorOf({ ...valid, [key]: value });
+
+    expect(message).toMatch(new RegExp(`^  - ${key}(\\[\\d+\\])?: `, 'm'));
+  });
+
+  it('requires the account and approver lists', () => {
+    const message = errorOf({});
+
+    expect(message).toMatch(/allowedAccountIds: is required/);
+    expect(message).toMatch(/approverPrincipals: is required/);
+  });
+
+  it('refuses publisher principals for an imported bus it cannot manage', () => {
+    const message = errorOf({
+      ...valid,
+      busName: 'default',
+      findingPublisherPrincipals: ['arn:aws:iam::111122223333:root'],
+    });
+
+    expect(message).toMatch(/findingPublisherPrincipals: only applies to the dedicated bus/);
+  });
+
+  it('stops the synth of the app before any resource is built', () => {
+    const context = { ...cdkJsonContext(), allowedAccountIds: ['not-an-account'] };
+
+    expect(() => createSgRevokeApp({ context })).toThrow(
+      /allowedAccountIds\[0\]: must be a 12-digit AWS account id/,
+    );
+  });
+});

@@ -1,0 +1,255 @@
+import 'aws-cdk-lib/testhelpers/jest-autoclean';
+import type { CfnResource } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { cdkJsonContext, createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
+import type { SgRevokeStack } from '../../infra/lib/sg-revoke-stack';
+
+type Json = Record<string, unknown>;
+
+let stack: SgRevokeStack;
+let template: Template;
+const idOf = (construct: IConstruct): string =>
+  stack.resolve((construct.node.defaultChild as CfnResource).logicalId) as string;
+const keyArn = () => ({ 'Fn::GetAtt': [idOf(stack.key), 'Arn'] });
+const propsOf = (type: string): Json[] =>
+  Object.values(template.findResources(type)).map((r) => r.Properties as Json);
+
+beforeAll(() => {
+  ({ stack } = createSgRevokeApp({ context: cdkJsonContext() }));
+  template = Template.fromStack(stack);
+});
+
+describe('audit evidence bucket', () => {
+  it('is write-once, versioned, SSE-KMS with the stack key, private, TLS-only and access-logged', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } },
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            {
+              BucketKeyEnabled: true,
+              ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn() },
+            },
+          ],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        LoggingConfiguration: { DestinationBucketName: { Ref: idOf(stack.audit.accessLogBucket) } },
+      },
+    });
+  });
+
+  it('refuses every request without TLS, on both buckets', () => {
+    for (const bucket of [stack.audit.bucket, stack.audit.accessLogBucket]) {
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: idOf(bucket) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+});
+
+describe('encryption and tables', () => {
+  it('rotates the stack key', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('encrypts every table with the stack key and keeps point-in-time recovery on', () => {
+    const tables = propsOf('AWS::DynamoDB::Table');
+
+    expect(tables).toHaveLength(3);
+    for (const table of tables) {
+      expect(table).toMatchObject({
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn() },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    }
+  });
+
+  it('shapes the audit, actions and idempotency tables as the code expects', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'sg_id', KeyType: 'HASH' },
+        { AttributeName: 'action_at', KeyType: 'RANGE' },
+      ],
+      DeletionProtectionEnabled: true,
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'action_id', KeyType: 'HASH' }],
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      TimeToLiveSpecification: { AttributeName: 'expires_at_epoch', Enabled: true },
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: 'by-status',
+          KeySchema: [
+            { AttributeName: 'status', KeyType: 'HASH' },
+            { AttributeName: 'created_at', KeyType: 'RANGE' },
+          ],
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+  });
+});
+
+describe('functions', () => {
+  it('run Node 24 on arm64 with active tracing and a log group with retention', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+
+    expect(Object.keys(functions)).toHaveLength(4);
+    for (const { Properties: fn } of Object.values(functions)) {
+      expect(fn).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Handler: 'index.handler',
+      });
+      const logGroupId = (fn.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(template.toJSON().Resources[logGroupId].Properties).toEqual({ RetentionInDays: 90 });
+    }
+  });
+
+  it.each([
+    ['plan', ['ACTIONS_TABLE', 'EVENT_BUS', 'PROTECTED_IDS', 'ALLOWED_ACCOUNT_IDS', 'APPROVAL_TTL_HOURS']],
+    [
+      'approveApi',
+      [
+        'ACTIONS_TABLE',
+        'AUDIT_DYNAMODB_TABLE',
+        'AUDIT_BUCKET',
+        'KMS',
+        'EVENT_BUS',
+        'APPROVER_PRINCIPALS',
+        'APPROVAL_TTL_HOURS',
+      ],
+    ],
+    [
+      'apply',
+      [
+        'ACTIONS_TABLE',
+        'AUDIT_DYNAMODB_TABLE',
+        'AUDIT_BUCKET',
+        'KMS',
+        'EVENT_BUS',
+        'PROTECTED_IDS',
+        'ALLOWED_ACCOUNT_IDS',
+        'IDEMPOTENCY_TABLE',
+      ],
+    ],
+    [
+      'reverify',
+      ['ACTIONS_TABLE', 'AUDIT_DYNAMODB_TABLE', 'AUDIT_BUCKET', 'KMS', 'EVENT_BUS', 'VERIFY_WINDOW_DAYS'],
+    ],
+  ] as const)('gives %s only the variables it reads', (fn, suffixes) => {
+    const props = template.toJSON().Resources[idOf(stack.functions[fn].fn)].Properties;
+    const names = Object.keys(props.Environment.Variables).sort();
+    const expected = suffixes.map((s) => (s === 'KMS' ? 'KMS_KEY_ARN' : `AWS_SG_REVOKE_${s}`));
+
+    expect(names).toEqual([...expected, 'POWERTOOLS_SERVICE_NAME'].sort());
+    expect(props.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe('sg-revoke');
+  });
+
+  it('passes the guardrail lists comma-separated, and bounds apply concurrency', () => {
+    const resources = template.toJSON().Resources;
+    const apply = resources[idOf(stack.functions.apply.fn)].Properties;
+
+    expect(apply.Environment.Variables).toMatchObject({
+      AWS_SG_REVOKE_PROTECTED_IDS: 'sg-0123456789abcdef0',
+      AWS_SG_REVOKE_ALLOWED_ACCOUNT_IDS: '111122223333',
+    });
+    expect(apply.ReservedConcurrentExecutions).toBe(2);
+  });
+});
+
+describe('async paths', () => {
+  it('routes the detector findings on the stack bus to plan', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: idOf(stack.bus) },
+      EventPattern: {
+        detail: {
+          class_uid: [2004],
+          metadata: { product: { feature: { name: ['detect-aws-open-security-group'] } } },
+        },
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [idOf(stack.functions.plan.fn), 'Arn'] } })],
+    });
+  });
+
+  it('schedules reverify', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
+  });
+
+  it('lets only the named publishers put events on the dedicated bus', () => {
+    const policies = propsOf('AWS::Events::EventBusPolicy');
+
+    expect(policies).toHaveLength(1);
+    expect(policies[0]?.Statement).toMatchObject({
+      Effect: 'Allow',
+      Action: 'events:PutEvents',
+      Principal: { AWS: 'arn:aws:iam::111122223333:role/detect-aws-open-security-group' },
+    });
+  });
+
+  it('gives every rule target a DLQ and a bounded retry policy', () => {
+    const targets = propsOf('AWS::Events::Rule').flatMap((rule) => rule.Targets as Json[]);
+
+    expect(targets).toHaveLength(4);
+    for (const target of targets) {
+      expect(target).toMatchObject({
+        DeadLetterConfig: { Arn: expect.anything() },
+        RetryPolicy: {
+          MaximumRetryAttempts: expect.any(Number),
+          MaximumEventAgeInSeconds: expect.any(Number),
+        },
+      });
+    }
+  });
+
+  it('sends failed async invocations of plan and reverify to a queue', () => {
+    const configs = propsOf('AWS::Lambda::EventInvokeConfig');
+
+    expect(configs).toHaveLength(2);
+    for (const config of configs) {
+      expect(config).toMatchObject({ DestinationConfig: { OnFailure: { Destination: expect.anything() } } });
+    }
+  });
+
+  it('feeds apply from the actions stream: APPROVED only, small batches, bounded retries, on-failure queue', () => {
+    const mappings = propsOf('AWS::Lambda::EventSourceMapping');
+
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]).toMatchObject({
+      FunctionName: { Ref: idOf(stack.functions.apply.fn) },
+      BatchSize: 10,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: 3,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [idOf(stack.triggers.applyDlq), 'Arn'] } },
+      },
+    });
+    const criteria = mappings[0]?.FilterCriteria as { Filters: { Pattern: string }[] } | undefined;
+    expect(JSON.parse(criteria?.Filters[0]?.Pattern ?? '{}')).toEqual({
+      eventName: ['MODIFY'],
+      dynamodb: { NewImage: { status: { S: ['APPROVED'] } } },
+    });
+  });
+});
