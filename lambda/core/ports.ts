@@ -26,8 +26,10 @@ export type RevokeResult =
       readonly kind: 'revoked';
       readonly revoked: readonly RevokedRule[];
       readonly unknownRuleIds: readonly string[];
+      /** False when AWS sent no `RevokedSecurityGroupRules`: only the confirming describe can tell. */
+      readonly afterImageReported: boolean;
     }
-  /** `InvalidPermission.NotFound` / `InvalidSecurityGroupRuleId.NotFound`: converged, not failed. */
+  /** `InvalidPermission.NotFound` / `InvalidSecurityGroupRuleId.NotFound` / the group is gone: converged. */
   | { readonly kind: 'not-found'; readonly message: string };
 
 export interface CallerIdentity {

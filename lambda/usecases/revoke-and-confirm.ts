@@ -35,9 +35,13 @@ export async function revokeAndConfirm(
       revoked: [],
     };
   }
-  const revokedIds = new Set(result.revoked.map((r) => r.ruleId));
-  const revoked = targets.filter((t) => t.ruleId !== null && revokedIds.has(t.ruleId));
   const confirm = await groups.readGroup(region, sgId);
+  const present = new Set(confirm.kind === 'found' ? confirm.group.ingress.map((r) => r.ruleId) : []);
+  // Without an after-image in the answer, a rule counts as revoked only if the fresh read lacks it.
+  const revokedIds = result.afterImageReported
+    ? new Set(result.revoked.map((r) => r.ruleId))
+    : new Set(confirm.kind === 'error' ? [] : ids.filter((id) => !present.has(id)));
+  const revoked = targets.filter((t) => t.ruleId !== null && revokedIds.has(t.ruleId));
   if (confirm.kind === 'error') {
     return {
       state: 'FAILED',

@@ -47,6 +47,7 @@ export class InMemorySecurityGroups implements SecurityGroups {
       kind: 'revoked',
       revoked: hit.map(toRevoked),
       unknownRuleIds: ruleIds.filter((id) => !hit.some((r) => r.ruleId === id)),
+      afterImageReported: true,
     };
   }
 

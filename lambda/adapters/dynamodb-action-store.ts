@@ -1,0 +1,111 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Action, ActionChange } from '../core/action';
+import type { AuditRow } from '../core/audit';
+import { AwsCallError } from '../core/errors';
+import type { ActionStore, Page } from '../core/ports';
+import type { ActionStatus } from '../core/state-machine';
+import { awsErrorCode, translateAwsError, translated } from './aws-errors';
+import { BY_STATUS_INDEX, decodeCursor, encodeCursor, fromItem, toItem } from './dynamodb-action-item';
+import { translateCommitError, updateOf } from './dynamodb-commit';
+
+export { InvalidCursorError } from '../core/errors';
+
+export interface ActionTables {
+  readonly actions: string;
+  /** Needed only by callers that commit audit rows (not by the plan λ). */
+  readonly audit?: string;
+}
+
+export class DynamoDbActionStore implements ActionStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tables: ActionTables,
+  ) {}
+
+  async create(action: Action): Promise<'created' | 'exists'> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tables.actions,
+          Item: toItem(action),
+          ConditionExpression: 'attribute_not_exists(action_id)',
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      if (awsErrorCode(error) === 'ConditionalCheckFailedException') return 'exists';
+      throw translateAwsError(error, `PutItem ${action.actionId}`);
+    }
+  }
+
+  async get(actionId: string): Promise<Action | null> {
+    const out = await translated(`GetItem ${actionId}`, () =>
+      this.doc.send(
+        new GetCommand({
+          TableName: this.tables.actions,
+          Key: { action_id: actionId },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return out.Item ? fromItem(out.Item) : null;
+  }
+
+  async listByStatus(status: ActionStatus, limit: number, cursor: string | null): Promise<Page<Action>> {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be positive: ${limit}`);
+    const startKey = cursor === null ? undefined : decodeCursor(cursor, status);
+    const out = await translated(`Query ${BY_STATUS_INDEX} ${status}`, () =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.tables.actions,
+          IndexName: BY_STATUS_INDEX,
+          KeyConditionExpression: '#status = :status',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status },
+          ScanIndexForward: true,
+          Limit: limit,
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    );
+    return {
+      items: (out.Items ?? []).map(fromItem),
+      cursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : null,
+    };
+  }
+
+  /** State change and audit row in one transaction: both land or neither (DESIGN §7). */
+  async commit(change: ActionChange, audit: AuditRow | null, isoNow: string): Promise<Action> {
+    const update = {
+      Update: {
+        TableName: this.tables.actions,
+        Key: { action_id: change.actionId },
+        ...updateOf(change, audit, isoNow),
+        // Lets a lost condition say why: the current item comes back in the cancellation reason.
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+      },
+    };
+    if (audit && !this.tables.audit) throw new Error('this action store has no audit table configured');
+    const put = audit && {
+      Put: {
+        TableName: this.tables.audit,
+        Item: { ...audit },
+        ConditionExpression: 'attribute_not_exists(sg_id)',
+      },
+    };
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: put ? [update, put] : [update] }));
+    } catch (error) {
+      throw translateCommitError(error, change, audit);
+    }
+    const action = await this.get(change.actionId);
+    if (!action) throw new AwsCallError(`action ${change.actionId} vanished after its commit`, undefined);
+    return action;
+  }
+}

@@ -1,0 +1,59 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { documentClient, eventBridgeClient, s3Client } from '../adapters/clients';
+import { DynamoDbActionStore } from '../adapters/dynamodb-action-store';
+import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
+import { S3EvidenceStore } from '../adapters/s3-evidence-store';
+import { loadConfig, principalMatches } from '../config/config';
+import { messageOf } from '../core/errors';
+import { type ApiDeps, json, route } from './api-routes';
+import { logger, systemClock } from './runtime';
+
+const config = loadConfig(process.env, [
+  'actionsTable',
+  'auditTable',
+  'auditBucket',
+  'kmsKeyArn',
+  'eventBus',
+  'approverPrincipals',
+  'approvalTtlHours',
+]);
+const actions = new DynamoDbActionStore(documentClient(), {
+  actions: config.actionsTable,
+  audit: config.auditTable,
+});
+const deps: ApiDeps = {
+  actions,
+  approvals: {
+    actions,
+    evidence: new S3EvidenceStore(s3Client(), { bucket: config.auditBucket, kmsKeyArn: config.kmsKeyArn }),
+    events: new EventBridgePublisher(eventBridgeClient(), config.eventBus),
+    clock: systemClock,
+    mode: 'lambda',
+    isApprover: (arn) => principalMatches(arn, config.approverPrincipals),
+  },
+};
+
+/** API Gateway (AWS_IAM) → the four approval routes of DESIGN §8, JSON errors, nothing changed on error. */
+export const handler = async (
+  event: APIGatewayProxyEvent,
+  context: Context,
+): Promise<APIGatewayProxyResult> => {
+  logger.addContext(context);
+  logger.appendKeys({ action_id: event.pathParameters?.id, caller: event.requestContext?.identity?.userArn });
+  try {
+    const response = await route(deps, event);
+    logger.info('api request', {
+      route: `${event.httpMethod} ${event.resource}`,
+      status: response.statusCode,
+    });
+    return response;
+  } catch (error) {
+    logger.error('api request failed', { error: messageOf(error) });
+    return json(500, {
+      error: 'internal',
+      message: 'the request failed; GET the action to see its current state',
+    });
+  } finally {
+    logger.removeKeys(['action_id', 'caller']);
+  }
+};
