@@ -214,10 +214,7 @@ describeMoto('plan → approve → apply on moto, through the handlers', () => {
     for (const o of finding.observables) if (o.name === 'account.uid') o.value = '111122223333';
     const other = loadHandlers({ AWS_SG_REVOKE_ALLOWED_ACCOUNT_IDS: '111122223333,123456789012' });
 
-    const planned = await other.plan.handler(
-      { ...(await import('./harness')).eventBridgeEnvelope(finding) },
-      (await import('./harness')).lambdaContext('plan'),
-    );
+    const planned = await other.plan.handler(eventBridgeEnvelope(finding), lambdaContext('plan'));
     other.destroy();
 
     const action = await app.action((planned as { actionId: string }).actionId);
