@@ -11,6 +11,7 @@ import {
 
 type Handlers = {
   destroy: () => void;
+  clients: typeof import('../../../lambda/adapters/clients');
   plan: typeof import('../../../lambda/handlers/plan');
   api: typeof import('../../../lambda/handlers/approve-api');
   apply: typeof import('../../../lambda/handlers/apply');
@@ -25,6 +26,7 @@ export function loadHandlers(env: Record<string, string> = {}): Handlers {
   jest.isolateModules(() => {
     handlers = {
       destroy: require('../../../lambda/adapters/clients').destroyClients,
+      clients: require('../../../lambda/adapters/clients'),
       plan: require('../../../lambda/handlers/plan'),
       api: require('../../../lambda/handlers/approve-api'),
       apply: require('../../../lambda/handlers/apply'),
