@@ -22,17 +22,18 @@ type Handlers = {
 export function loadHandlers(env: Record<string, string> = {}): Handlers {
   const saved = { ...process.env };
   Object.assign(process.env, env);
-  let handlers: Handlers | undefined;
-  jest.isolateModules(() => {
-    handlers = {
-      destroy: require('../../../lambda/adapters/clients').destroyClients,
-      clients: require('../../../lambda/adapters/clients'),
-      plan: require('../../../lambda/handlers/plan'),
-      api: require('../../../lambda/handlers/approve-api'),
-      apply: require('../../../lambda/handlers/apply'),
-      reverify: require('../../../lambda/handlers/reverify'),
-    };
+  const load = (): Handlers => ({
+    destroy: require('../../../lambda/adapters/clients').destroyClients,
+    clients: require('../../../lambda/adapters/clients'),
+    plan: require('../../../lambda/handlers/plan'),
+    api: require('../../../lambda/handlers/approve-api'),
+    apply: require('../../../lambda/handlers/apply'),
+    reverify: require('../../../lambda/handlers/reverify'),
   });
+  let handlers: Handlers | undefined;
+  // Under jest each call is a fresh "container"; outside it (the sandbox) there is one.
+  if (typeof jest === 'undefined') handlers = load();
+  else jest.isolateModules(() => (handlers = load()));
   process.env = saved;
   return handlers!;
 }

@@ -115,3 +115,10 @@ module.exports = async function globalSetup(globalConfig) {
     }
   });
 };
+
+// The sandbox (npm run sandbox) starts its own server the same way.
+module.exports.startMoto = async () =>
+  startWithRetries(
+    (await freePorts(1))[0],
+    path.join(os.tmpdir(), `sg-revoke-sandbox-moto-${process.pid}.log`),
+  );

@@ -1,0 +1,138 @@
+/**
+ * npm run sandbox — the whole sg-revoke loop on a local AWS emulator (moto_server), step by step:
+ * plan → approve (and a refused approval) → apply from the table's stream → reverify → drift.
+ * Every call is a real AWS API call, on 127.0.0.1 only, with dummy credentials.
+ */
+import { AuthorizeSecurityGroupIngressCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { App } from '../integration/loop/app';
+import { APPROVER, createStack, findingFor, NOT_APPROVER } from '../integration/loop/harness';
+import { createGroup, REGION, readIngressRules } from '../integration/moto/resources';
+
+const { startMoto } = require('../integration/moto/global-setup.js') as {
+  startMoto: () => Promise<{ child: { pid: number }; endpoint: string }>;
+};
+
+const outcomes: Record<string, number> = {};
+let failures = 0;
+
+function step(title: string, ok: boolean, detail: string): void {
+  outcomes[ok ? 'ok' : 'failed'] = (outcomes[ok ? 'ok' : 'failed'] ?? 0) + 1;
+  if (!ok) failures += 1;
+  process.stdout.write(`${ok ? '✔' : '✘'} ${title}\n    ${detail}\n`);
+}
+
+async function main(): Promise<void> {
+  process.stdout.write('sg-revoke sandbox: starting moto_server on 127.0.0.1 …\n');
+  const moto = await startMoto();
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: moto.endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    SG_REVOKE_MOTO_ENDPOINT: moto.endpoint,
+  });
+  try {
+    await loop();
+  } finally {
+    process.kill(-moto.child.pid, 'SIGKILL');
+  }
+}
+
+async function loop(): Promise<void> {
+  const stack = await createStack();
+  step(
+    'resources created',
+    true,
+    `tables, KMS key, Object Lock bucket ${stack.resources.bucket}, bus ${stack.capture.busName}`,
+  );
+  const app = new App(stack);
+  const ec2 = new EC2Client({ region: REGION });
+  try {
+    const ssh = (cidr: string) => ({ protocol: 'tcp', fromPort: 22, toPort: 22, cidr });
+    const g = await createGroup(REGION, {
+      name: 'web-tier',
+      ingress: [
+        ssh('0.0.0.0/0'),
+        ssh('::/0'),
+        ssh('10.0.0.0/8'),
+        { protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '0.0.0.0/0' },
+      ],
+    });
+    const rules = async () =>
+      (await readIngressRules(REGION, g.groupId))
+        .map((r) => `${r.CidrIpv4 ?? r.CidrIpv6}→${r.FromPort}`)
+        .sort();
+    step('security group web-tier created', true, `${g.groupId}: ${(await rules()).join(', ')}`);
+
+    const planned = await app.plan(findingFor(g.groupId));
+    const id = planned.actionId ?? '';
+    step(
+      'plan λ: SSH finding (0.0.0.0/0 and ::/0 on tcp/22) → pending action',
+      planned.status === 'PENDING_APPROVAL',
+      `${id} is ${planned.status}`,
+    );
+
+    const refused = await app.approve(id, NOT_APPROVER);
+    step(
+      'approve API as a non-approver → 403',
+      refused.status === 403,
+      `${refused.status} ${JSON.stringify(refused.body)}`,
+    );
+
+    const approved = await app.approve(id, APPROVER);
+    step(
+      'approve API as an incident commander → APPROVED',
+      approved.status === 200 && approved.body.status === 'APPROVED',
+      `${approved.status}, approver ${APPROVER}`,
+    );
+
+    const batch = await app.streamBatch();
+    const applied = await app.apply(batch);
+    const after = await app.action(id);
+    const left = await rules();
+    const surgical = left.join(',') === '0.0.0.0/0→443,10.0.0.0/8→22';
+    step(
+      'apply λ from the actions stream → APPLIED, siblings untouched',
+      after.status === 'APPLIED' && surgical,
+      `${batch.Records.length} stream record(s), failures ${JSON.stringify(applied)}; rules left: ${left.join(', ')}`,
+    );
+
+    const v1 = await app.reverify();
+    step('reverify λ → VERIFIED', v1.verified === 1 && v1.drift === 0, JSON.stringify(v1));
+
+    await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: g.groupId,
+        IpPermissions: [
+          { IpProtocol: 'tcp', FromPort: 0, ToPort: 1024, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+        ],
+      }),
+    );
+    step('someone re-opens tcp/0-1024 to 0.0.0.0/0 by hand', true, (await rules()).join(', '));
+
+    const v2 = await app.reverify();
+    const events = await stack.capture.receive(20, 3_000);
+    const drift = events.find((e) => e['detail-type'] === 'OCSF Detection Finding');
+    const uid = (drift?.detail as { finding_info?: { uid?: string } } | undefined)?.finding_info?.uid;
+    step(
+      'reverify λ → DRIFT, OCSF drift finding captured from the bus (EventBridge → SQS)',
+      v2.drift === 1 && uid !== undefined,
+      `summary ${JSON.stringify(v2)}; drift finding ${uid}; ${events.length} events on the bus`,
+    );
+  } finally {
+    app.close();
+    ec2.destroy();
+  }
+}
+
+main()
+  .catch((error: unknown) => {
+    step('sandbox crashed', false, error instanceof Error ? (error.stack ?? error.message) : String(error));
+  })
+  .finally(() => {
+    process.stdout.write(`${JSON.stringify({ sandbox: failures === 0 ? 'pass' : 'fail', ...outcomes })}\n`);
+    process.exitCode = failures === 0 ? 0 : 1;
+  });
