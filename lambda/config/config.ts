@@ -23,7 +23,8 @@ type Parser<T> = { readonly variable: string; readonly parse: (raw: string | und
 const SG_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const ACCOUNT = /^\d{12}$/;
 const KMS_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)\/[A-Za-z0-9/_-]+$/;
-const PRINCIPAL_PATTERN = /^arn:aws[a-z-]*:(?:iam|sts)::(?:\d{12}|\*):[A-Za-z0-9+=,.@_/*-]+$/;
+// `*` may stand for a role or session name, never for the account: that would let any account approve.
+const PRINCIPAL_PATTERN = /^arn:aws[a-z-]*:(?:iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/*-]+$/;
 const INCIDENT = /^[A-Za-z0-9][A-Za-z0-9._:/-]{2,127}$/;
 const NAME = /^[A-Za-z0-9._-]{3,255}$/;
 
