@@ -1,0 +1,65 @@
+import { resolveTargets } from '../../../lambda/core/plan';
+import type { RevokeResult } from '../../../lambda/core/ports';
+import { revokeAndConfirm } from '../../../lambda/usecases/revoke-and-confirm';
+import { InMemorySecurityGroups } from '../../support/fakes/fakes';
+import { SG, webTier } from './world';
+
+/** EC2 that answers Return=true with no after-image (as moto, and older API versions, do). */
+class SilentEc2 extends InMemorySecurityGroups {
+  keepRules = false;
+  override async revokeRules(
+    region: string,
+    sgId: string,
+    ruleIds: readonly string[],
+  ): Promise<RevokeResult> {
+    if (this.keepRules)
+      return { kind: 'revoked', revoked: [], unknownRuleIds: [], afterImageReported: false };
+    await super.revokeRules(region, sgId, ruleIds);
+    return { kind: 'revoked', revoked: [], unknownRuleIds: [], afterImageReported: false };
+  }
+}
+
+const shape = {
+  protocol: 'tcp' as const,
+  fromPort: 22,
+  toPort: 22,
+  publicCidrs: ['0.0.0.0/0', '::/0'] as never,
+};
+
+describe('revokeAndConfirm', () => {
+  it('without an after-image, counts as revoked exactly the rules a fresh describe no longer shows', async () => {
+    const ec2 = new SilentEc2();
+    ec2.put(webTier());
+    const targets = resolveTargets(shape, webTier().ingress);
+
+    const outcome = await revokeAndConfirm(ec2, 'us-east-1', SG, targets);
+
+    expect(outcome.state).toBe('APPLIED');
+    expect(outcome.revoked.map((t) => t.ruleId)).toEqual(['sgr-00000000000000001', 'sgr-00000000000000002']);
+  });
+
+  it('is FAILED, never success, when the rules are still there after a revoke that said yes', async () => {
+    const ec2 = new SilentEc2();
+    ec2.put(webTier());
+    ec2.keepRules = true;
+
+    const outcome = await revokeAndConfirm(ec2, 'us-east-1', SG, resolveTargets(shape, webTier().ingress));
+
+    expect(outcome).toMatchObject({ state: 'FAILED', status: 'failure' });
+    expect(outcome.detail).toMatch(/still present/);
+  });
+
+  it('is FAILED when the confirming describe errors', async () => {
+    const ec2 = new InMemorySecurityGroups();
+    ec2.put(webTier());
+    const targets = resolveTargets(shape, webTier().ingress);
+    const original = ec2.readGroup.bind(ec2);
+    ec2.readGroup = async (region, id) =>
+      ec2.revokeCalls > 0 ? { kind: 'error', message: 'RequestLimitExceeded' } : original(region, id);
+
+    const outcome = await revokeAndConfirm(ec2, 'us-east-1', SG, targets);
+
+    expect(outcome).toMatchObject({ state: 'FAILED' });
+    expect(outcome.detail).toMatch(/confirmation failed: RequestLimitExceeded/);
+  });
+});
