@@ -1,5 +1,6 @@
 import type { RecordStatus } from './action';
 import { evaluateGuardrails, type GuardrailReport, isAccountGuardrail, type Verdict } from './guardrails';
+import type { Sha256Hex } from './hash';
 import type { Finding, LiveRead } from './model';
 import { type Plan, planRevoke } from './plan';
 
@@ -9,6 +10,8 @@ export interface DecideContext {
   readonly callerAccount: string | null;
   /** Null offline: tags, the live name and live rule ids are then unknown. */
   readonly live: LiveRead | null;
+  /** The SHA-256 to use (default: the pure-JS one); the CLI passes node:crypto's for speed. */
+  readonly sha256Hex?: Sha256Hex;
 }
 
 type Blocked = Extract<Verdict, { kind: 'block' }>;
@@ -43,7 +46,7 @@ export function decidePlan(finding: Finding, ctx: DecideContext): PlanDecision {
   if (live?.kind === 'error') {
     return { kind: 'unreadable', finding, reason: `live group could not be read: ${live.message}` };
   }
-  const outcome = planRevoke(finding, live?.kind === 'found' ? live.group : null);
+  const outcome = planRevoke(finding, live?.kind === 'found' ? live.group : null, ctx.sha256Hex);
   if (outcome.kind === 'not-public') return { kind: 'not-public', finding, reason: outcome.reason };
   const report = evaluateGuardrails({
     finding,

@@ -1,7 +1,10 @@
 import { sha256 } from '@noble/hashes/sha256';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 
-/** Hex SHA-256 of a string (pure JS, so the core stays free of node:crypto). */
+/** Hex SHA-256 of a string's UTF-8 bytes (audited pure JS, so the core stays free of node:crypto). */
+/** A SHA-256 hex digest function: callers on a hot path may pass a native one (the CLI does). */
+export type Sha256Hex = (text: string) => string;
+
 export function sha256Hex(text: string): string {
   return bytesToHex(sha256(utf8ToBytes(text)));
 }
@@ -17,5 +20,10 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function shortHash(prefix: string, value: unknown): string {
-  return `${prefix}-${sha256Hex(canonicalJson(value)).slice(0, 16)}`;
+  return shortHashOfCanonical(prefix, canonicalJson(value));
+}
+
+/** shortHash of a value whose canonical JSON the caller already wrote. */
+export function shortHashOfCanonical(prefix: string, canonical: string, hash: Sha256Hex = sha256Hex): string {
+  return `${prefix}-${hash(canonical).slice(0, 16)}`;
 }

@@ -46,6 +46,8 @@ export type Cidr = string & { readonly __brand: 'Cidr' };
 
 export function parseCidr(raw: string): Result<Cidr, string> {
   const text = raw.trim();
+  // Almost every flagged CIDR is one of these, already canonical: skip the general parser.
+  if (text === '0.0.0.0/0' || text === '::/0') return ok(text as Cidr);
   if (!text.includes('/')) return err(`CIDR \`${raw}\` has no prefix length`);
   try {
     const [addr, bits] = ipaddr.parseCIDR(text);

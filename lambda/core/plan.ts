@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex, shortHash } from './hash';
+import { type Sha256Hex, sha256Hex, shortHashOfCanonical } from './hash';
 import type { Finding, IngressRule, LiveGroup } from './model';
 import { type Cidr, isPublicCidr, type Protocol } from './permission';
 
@@ -40,18 +40,24 @@ export type PlanOutcome =
  * Deterministic per flagged permission, not per finding uid: the detector gives one uid to
  * every permission of one API call, and each permission must be its own action.
  */
-export function actionIdOf(finding: Finding): string {
-  const p = finding.permission;
-  return shortHash('sgrev', {
-    finding: finding.findingUid,
-    sg: finding.sgId,
-    region: finding.region,
-    account: finding.accountUid,
-    protocol: p.protocol,
-    from: p.fromPort,
-    to: p.toPort,
-    cidrs: [...p.cidrs].sort(),
-  });
+export function actionIdOf(finding: Finding, hash: Sha256Hex = sha256Hex): string {
+  return shortHashOfCanonical('sgrev', actionIdText(finding), hash);
+}
+
+const json = JSON.stringify;
+
+/**
+ * canonicalJson of {finding, sg, region, account, protocol, from, to, cidrs (sorted)}, written in
+ * its sorted key order: this runs once per finding on the dry-run hot path, where the generic
+ * walk cost more than the hash. test/unit/core/plan.test.ts checks it against canonicalJson.
+ */
+function actionIdText(f: Finding): string {
+  const p = f.permission;
+  return (
+    `{"account":${json(f.accountUid)},"cidrs":${json([...p.cidrs].sort())},"finding":${json(f.findingUid)},` +
+    `"from":${json(p.fromPort)},"protocol":${json(p.protocol)},"region":${json(f.region)},` +
+    `"sg":${json(f.sgId)},"to":${json(p.toPort)}}`
+  );
 }
 
 /** Same protocol, same from/to, same CIDR: the exact rule the finding is about, nothing wider. */
@@ -82,46 +88,55 @@ function shapeOf(plan: Pick<Plan, 'protocol' | 'fromPort' | 'toPort'>, cidr: Cid
 const shapesOf = (plan: Pick<Plan, 'protocol' | 'fromPort' | 'toPort' | 'publicCidrs'>) =>
   plan.publicCidrs.map((cidr) => shapeOf(plan, cidr));
 
-export function planHashOf(plan: Omit<Plan, 'planHash'>): string {
-  const targets = [...plan.targets].map(canonicalJson).sort();
-  return sha256Hex(
-    canonicalJson({
-      action: plan.actionId,
-      sg: plan.sgId,
-      region: plan.region,
-      account: plan.accountUid,
-      targets,
-    }),
+/** canonicalJson of a target, spelled out in sorted key order (hot path, as actionIdText). */
+const targetText = (t: RevokeTarget): string =>
+  `{"cidr":${json(t.cidr)},"fromPort":${json(t.fromPort)},"protocol":${json(t.protocol)},` +
+  `"ruleId":${json(t.ruleId)},"toPort":${json(t.toPort)}}`;
+
+export function planHashOf(
+  plan: Pick<Plan, 'actionId' | 'sgId' | 'region' | 'accountUid' | 'targets'>,
+  hash: Sha256Hex = sha256Hex,
+): string {
+  const targets = plan.targets.map(targetText).sort();
+  // canonicalJson of {action, sg, region, account, targets}, spelled out in sorted key order.
+  return hash(
+    `{"account":${json(plan.accountUid)},"action":${json(plan.actionId)},"region":${json(plan.region)},` +
+      `"sg":${json(plan.sgId)},"targets":${json(targets)}}`,
   );
 }
 
-/** Finding (+ live group when read) → the exact rules to revoke. */
-export function planRevoke(finding: Finding, live: LiveGroup | null): PlanOutcome {
+/** Finding (+ live group when read) → the exact rules to revoke. Any SHA-256 gives the same plan. */
+export function planRevoke(
+  finding: Finding,
+  live: LiveGroup | null,
+  hash: Sha256Hex = sha256Hex,
+): PlanOutcome {
   const p = finding.permission;
   const publicCidrs = p.cidrs.filter(isPublicCidr);
   if (publicCidrs.length === 0) {
     return { kind: 'not-public', reason: `no internet-wide CIDR among [${p.cidrs.join(', ')}]` };
   }
-  const base = {
-    actionId: actionIdOf(finding),
+  const shape = { protocol: p.protocol, fromPort: p.fromPort, toPort: p.toPort, publicCidrs };
+  const targets = live ? resolveTargets(shape, live.ingress) : shapesOf(shape);
+  const actionId = actionIdOf(finding, hash);
+  const { sgId, region, accountUid } = finding;
+  // One literal, no spreads: this runs once per finding on the dry-run hot path.
+  const plan: Plan = {
+    actionId,
     findingUid: finding.findingUid,
-    sgId: finding.sgId,
-    region: finding.region,
-    accountUid: finding.accountUid,
+    sgId,
+    region,
+    accountUid,
     protocol: p.protocol,
     fromPort: p.fromPort,
     toPort: p.toPort,
     publicCidrs,
     ports: p.ports,
-  };
-  const targets = live ? resolveTargets(base, live.ingress) : shapesOf(base);
-  const unhashed = {
-    ...base,
-    mode: live ? ('by-rule-id' as const) : ('by-shape' as const),
+    mode: live ? 'by-rule-id' : 'by-shape',
     targets,
     beforeImage: live ? live.ingress : null,
+    planHash: planHashOf({ actionId, sgId, region, accountUid, targets }, hash),
   };
-  const plan: Plan = { ...unhashed, planHash: planHashOf(unhashed) };
   if (live && targets.length === 0) {
     return { kind: 'already-absent', plan, reason: 'no live ingress rule matches the flagged permission' };
   }

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+// zod/mini keeps this bundle small (full zod is ~445 KB); the checks are the same.
+import { z } from 'zod/mini';
 import type { Action } from '../core/action';
 import { InvalidCursorError } from '../core/errors';
 import type { ActionStore } from '../core/ports';
@@ -15,16 +16,18 @@ const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{2,127}$/;
 const approveBody = z.strictObject({
   incidentId: z
     .string()
-    .regex(INCIDENT_ID, 'incidentId must be 3-128 of A-Z a-z 0-9 . _ : / - (e.g. INC-2026-0042)'),
+    .check(z.regex(INCIDENT_ID, 'incidentId must be 3-128 of A-Z a-z 0-9 . _ : / - (e.g. INC-2026-0042)')),
   planHash: z
     .string()
-    .regex(/^[0-9a-f]{64}$/, 'planHash must be the 64-hex plan hash from GET /actions/{id}'),
+    .check(z.regex(/^[0-9a-f]{64}$/, 'planHash must be the 64-hex plan hash from GET /actions/{id}')),
 });
-const rejectBody = z.strictObject({ reason: z.string().trim().min(3).max(1000) });
+const rejectBody = z.strictObject({
+  reason: z.string().check(z.trim(), z.minLength(3, 'reason needs at least 3 characters'), z.maxLength(1000)),
+});
 const listQuery = z.strictObject({
-  status: z.enum(ACTION_STATUSES).default('PENDING_APPROVAL'),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().max(2048).optional(),
+  status: z._default(z.enum(ACTION_STATUSES), 'PENDING_APPROVAL'),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 25),
+  cursor: z.optional(z.string().check(z.maxLength(2048))),
 });
 
 const STATUS: Record<ApprovalError['kind'] | 'bad-request', number> = {
@@ -43,7 +46,7 @@ export const json = (statusCode: number, body: unknown): APIGatewayProxyResult =
 const fail = (kind: keyof typeof STATUS, message: string) => json(STATUS[kind], { error: kind, message });
 
 function parseBody<T>(
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   raw: string | null,
 ): { ok: true; value: T } | { ok: false; message: string } {
   let value: unknown;

@@ -32,7 +32,7 @@ describe('decideApproval', () => {
   it.each([
     [
       'a non-approver',
-      (w: World) => 'arn:aws:sts::111122223333:assumed-role/Dev/bob',
+      (_w: World) => 'arn:aws:sts::111122223333:assumed-role/Dev/bob',
       (h: string) => h,
       'forbidden',
     ],

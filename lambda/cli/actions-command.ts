@@ -1,0 +1,94 @@
+import { parseArgs } from 'node:util';
+import { regionOfApi, SignedApiClient } from '../adapters/signed-api-client';
+import { messageOf } from '../core/errors';
+import type { CliIo } from './plan-command';
+import { EXIT_FAILURE, EXIT_OK, usageError } from './usage-error';
+
+const USAGE = 'actions list|show ID|approve ID --incident INC|reject ID --reason TEXT --api URL';
+
+/**
+ * `sg-revoke actions …`: the incident commander's client of the approval API. Every request is
+ * SigV4-signed with the caller's own credentials; the API takes the approver from that signature.
+ */
+export async function runActions(
+  argv: readonly string[],
+  io: CliIo,
+  client?: SignedApiClient,
+): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    return usageError(io.stderr, `${messageOf(error)} (usage: sg-revoke ${USAGE})`);
+  }
+  const { verb, id, values } = parsed;
+  let api: SignedApiClient;
+  try {
+    const url = new URL(values.api ?? io.env.SG_REVOKE_API_URL ?? '');
+    api = client ?? new SignedApiClient(url, regionOfApi(url, values.region ?? io.env.AWS_REGION));
+  } catch (error) {
+    return usageError(io.stderr, `--api URL is required (or SG_REVOKE_API_URL): ${messageOf(error)}`);
+  }
+  const path = `actions/${encodeURIComponent(id)}`;
+  let response: { status: number; body: unknown };
+  try {
+    if (verb === 'list') {
+      const query: Record<string, string> = {
+        status: values.status ?? 'PENDING_APPROVAL',
+        limit: values.limit ?? '25',
+      };
+      if (values.cursor) query.cursor = values.cursor;
+      response = await api.request('GET', 'actions', query);
+    } else if (verb === 'show') {
+      response = await api.request('GET', path);
+    } else if (verb === 'approve') {
+      // Bind the approval to the plan as it is now, shown to the approver on stderr first.
+      const view = await api.request('GET', path);
+      const plan = (view.body as { plan?: { planHash?: string; targets?: unknown } } | null)?.plan;
+      if (view.status !== 200 || !plan?.planHash) return report(io, view);
+      io.stderr.write(`approving plan ${plan.planHash}: ${JSON.stringify(plan.targets)}\n`);
+      response = await api.request(
+        'POST',
+        `${path}/approve`,
+        {},
+        { incidentId: values.incident, planHash: values['plan-hash'] ?? plan.planHash },
+      );
+    } else {
+      response = await api.request('POST', `${path}/reject`, {}, { reason: values.reason });
+    }
+  } catch (error) {
+    io.stderr.write(`sg-revoke: the API call failed: ${messageOf(error)}\n`);
+    return EXIT_FAILURE;
+  }
+  return report(io, response);
+}
+
+function report(io: CliIo, response: { status: number; body: unknown }): number {
+  io.stdout.write(`${JSON.stringify(response.body)}\n`);
+  return response.status >= 200 && response.status < 300 ? EXIT_OK : EXIT_FAILURE;
+}
+
+function parse(argv: readonly string[]) {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      api: { type: 'string' },
+      region: { type: 'string' },
+      status: { type: 'string' },
+      limit: { type: 'string' },
+      cursor: { type: 'string' },
+      incident: { type: 'string' },
+      'plan-hash': { type: 'string' },
+      reason: { type: 'string' },
+    },
+  });
+  const [verb, id = ''] = positionals;
+  if (verb !== 'list' && verb !== 'show' && verb !== 'approve' && verb !== 'reject')
+    throw new Error(`unknown actions verb \`${verb ?? ''}\``);
+  if (verb !== 'list' && !id) throw new Error(`\`actions ${verb}\` needs an action id`);
+  if (verb === 'approve' && !values.incident) throw new Error('`actions approve` needs --incident INC-…');
+  if (verb === 'reject' && !values.reason) throw new Error('`actions reject` needs --reason TEXT');
+  return { verb, id, values };
+}

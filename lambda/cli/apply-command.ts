@@ -1,0 +1,160 @@
+import { destroyClients } from '../adapters/clients';
+import { loadConfig } from '../config/config';
+import type { Action } from '../core/action';
+import { ConfigError, messageOf } from '../core/errors';
+import { parseFinding } from '../core/finding';
+import { checkAccountAllowList } from '../core/guardrails';
+import { buildRecord, planStep, type RemediationRecord, targetOfFinding } from '../core/records';
+import { applyAction } from '../usecases/apply-action';
+import { decideApproval } from '../usecases/decide-approval';
+import { planFinding } from '../usecases/plan-finding';
+import {
+  actionStore,
+  callerIdentity,
+  clock,
+  eventPublisher,
+  evidenceStore,
+  securityGroups,
+} from './aws-runtime';
+import { readFindingValues } from './finding-values';
+import { dryRunRecordOf } from './live-plan-command';
+import { logEvent } from './log-event';
+import type { CliIo } from './plan-command';
+import { openSources } from './sources';
+import { EXIT_FAILURE, EXIT_OK, usageError } from './usage-error';
+
+const GATE = [
+  'incidentId',
+  'approver',
+  'allowedAccounts',
+  'actionsTable',
+  'auditTable',
+  'auditBucket',
+  'kmsKeyArn',
+  'protectedIds',
+] as const;
+
+/**
+ * `sg-revoke apply FILE`: the original's gate (incident id, approver, allow-list, STS account), then
+ * the same use cases as the Lambdas — plan on live state, approve, apply with the dual audit.
+ */
+export async function runApply(files: readonly string[], io: CliIo): Promise<number> {
+  let config: ReturnType<typeof loadConfig<(typeof GATE)[number]>>;
+  try {
+    config = loadConfig(io.env, GATE);
+    if (config.allowedAccounts.size === 0)
+      throw new ConfigError('AWS_SG_REVOKE_ALLOWED_ACCOUNT_IDS is required for apply');
+  } catch (error) {
+    return usageError(io.stderr, `apply refused: ${messageOf(error)}`);
+  }
+  const sources = await openSources(files, io.stdin);
+  if (!sources.ok) return usageError(io.stderr, sources.error);
+  const identity = callerIdentity();
+  let caller: { account: string; arn: string };
+  try {
+    caller = await identity.whoAmI();
+  } catch (error) {
+    return usageError(
+      io.stderr,
+      `apply refused: the caller's STS identity could not be read: ${messageOf(error)}`,
+    );
+  }
+  if (!config.allowedAccounts.has(caller.account)) {
+    return usageError(
+      io.stderr,
+      `apply refused: STS account ${caller.account} is not in AWS_SG_REVOKE_ALLOWED_ACCOUNT_IDS`,
+    );
+  }
+  const events = eventPublisher(io.env, (e) =>
+    logEvent(io.stderr, io.env, 'info', e.detailType, JSON.stringify(e.detail)),
+  );
+  const base = {
+    actions: actionStore(config),
+    evidence: evidenceStore(config),
+    events,
+    clock,
+    mode: 'cli' as const,
+  };
+  const deps = {
+    ...base,
+    securityGroups: securityGroups(),
+    callerIdentity: identity,
+    config: { ...config, approvalTtlHours: 1 },
+  };
+  const values = await readFindingValues(sources.value, (m) =>
+    logEvent(io.stderr, io.env, 'warning', 'malformed_input', m.message, { file: m.source, line: m.line }),
+  );
+  let failed = false;
+  try {
+    for (const { value } of values) {
+      const record = await applyOne(deps, config, caller.arn, value, io);
+      failed ||= record.status === 'failure';
+      io.stdout.write(`${JSON.stringify(record)}\n`);
+    }
+  } finally {
+    destroyClients();
+  }
+  return failed ? EXIT_FAILURE : EXIT_OK;
+}
+
+type Deps = Parameters<typeof planFinding>[0] & Parameters<typeof applyAction>[0];
+type Gate = { incidentId: string; approver: string; allowedAccounts: ReadonlySet<string> };
+
+async function applyOne(
+  deps: Deps,
+  gate: Gate,
+  callerArn: string,
+  value: unknown,
+  io: CliIo,
+): Promise<RemediationRecord> {
+  const parsed = parseFinding(value);
+  if (!parsed.ok || checkAccountAllowList(parsed.value.accountUid, gate.allowedAccounts).kind === 'block') {
+    // Never touch a group of an account outside the allow-list: the dry-run record says why.
+    return {
+      ...dryRunRecordOf(value, deps, null, null, io.nowMs()),
+      record_type: 'remediation_action',
+      dry_run: false,
+    };
+  }
+  const planned = await planFinding(deps, value);
+  if (planned.kind === 'rejected') throw new Error('unreachable: parsed above');
+  let action = planned.action;
+  if (action.status === 'PENDING_APPROVAL' || action.status === 'FAILED') {
+    const approvals = { ...deps, isApprover: () => true };
+    const approver = `${gate.approver} (${callerArn})`;
+    const decision = {
+      verb: 'approve' as const,
+      incidentId: gate.incidentId,
+      planHash: action.plan?.planHash ?? '',
+    };
+    const approved = await decideApproval(approvals, action.actionId, approver, decision);
+    if (!approved.ok) throw new Error(`approval refused: ${approved.error.message}`);
+    const result = await applyAction(deps, action.actionId);
+    action = result.kind === 'done' ? result.action : ((await deps.actions.get(action.actionId)) ?? action);
+    return actionRecord(action, io.nowMs(), result.kind === 'done' ? result.audit : null, gate);
+  }
+  return actionRecord(action, io.nowMs(), null, gate);
+}
+
+function actionRecord(
+  action: Action,
+  nowMs: number,
+  audit: { rowUid: string; s3Uri: string } | null,
+  gate: Gate,
+): RemediationRecord {
+  const plan = action.plan;
+  const record = buildRecord({
+    recordType: 'remediation_action',
+    target: targetOfFinding(action.finding),
+    findingUid: action.finding.findingUid,
+    status: action.recordStatus,
+    statusDetail: action.statusDetail,
+    steps: plan ? [planStep(plan, action.recordStatus, action.statusDetail)] : [],
+    nowMs,
+    plan,
+  });
+  if (audit) record.audit = { row_uid: audit.rowUid, s3_evidence_uri: audit.s3Uri };
+  record.incident_id = action.approval?.incidentId ?? gate.incidentId;
+  record.approver = action.approval?.approver ?? gate.approver;
+  return record;
+}

@@ -1,0 +1,63 @@
+import {
+  ACTION_STATUSES,
+  type ActionStatus,
+  canTransition,
+  isApplied,
+  sourcesOf,
+  transition,
+} from '../../../lambda/core/state-machine';
+
+const LEGAL: readonly (readonly [ActionStatus, ActionStatus])[] = [
+  ['PENDING_APPROVAL', 'APPROVED'],
+  ['PENDING_APPROVAL', 'REJECTED'],
+  ['PENDING_APPROVAL', 'EXPIRED'],
+  ['APPROVED', 'APPLYING'],
+  ['APPLYING', 'APPLIED'],
+  ['APPLYING', 'ALREADY_ABSENT'],
+  ['APPLYING', 'BLOCKED'],
+  ['APPLYING', 'FAILED'],
+  ['FAILED', 'APPROVED'],
+];
+
+describe('the action state machine (DESIGN §2)', () => {
+  it.each(LEGAL)('allows %s → %s', (from, to) => {
+    expect(transition(from, to)).toEqual({ ok: true, value: to });
+  });
+
+  it.each([
+    ['PENDING_APPROVAL', 'APPLYING'],
+    ['PENDING_APPROVAL', 'APPLIED'],
+    ['APPROVED', 'APPLIED'],
+    ['APPROVED', 'REJECTED'],
+    ['APPLIED', 'APPLYING'],
+    ['APPLIED', 'APPROVED'],
+    ['REJECTED', 'APPROVED'],
+    ['EXPIRED', 'APPROVED'],
+    ['SKIPPED', 'APPROVED'],
+    ['SKIPPED', 'PENDING_APPROVAL'],
+    ['BLOCKED', 'APPROVED'],
+    ['ALREADY_ABSENT', 'APPLYING'],
+    ['FAILED', 'APPLYING'],
+    ['APPLYING', 'APPLYING'],
+  ] as const)('refuses %s → %s', (from, to) => {
+    expect(transition(from, to)).toEqual({ ok: false, error: { kind: 'illegal-transition', from, to } });
+  });
+
+  it('allows exactly the legal transitions among all pairs', () => {
+    const allowed = ACTION_STATUSES.flatMap((from) =>
+      ACTION_STATUSES.filter((to) => canTransition(from, to)).map((to) => `${from}->${to}`),
+    );
+
+    expect(allowed.sort()).toEqual(LEGAL.map(([from, to]) => `${from}->${to}`).sort());
+  });
+
+  it('lists the states a conditional write may come from', () => {
+    expect(sourcesOf('APPROVED')).toEqual(['PENDING_APPROVAL', 'FAILED']);
+    expect(sourcesOf('APPLYING')).toEqual(['APPROVED']);
+    expect(sourcesOf('SKIPPED')).toEqual([]);
+  });
+
+  it('counts APPLIED and ALREADY_ABSENT as applied, nothing else', () => {
+    expect(ACTION_STATUSES.filter(isApplied)).toEqual(['APPLIED', 'ALREADY_ABSENT']);
+  });
+});
