@@ -93,7 +93,7 @@ describeMoto('the sg-revoke CLI against AWS APIs (moto)', () => {
       'would-violate-protected-sg',
       'already_absent',
     ]);
-    expect((run.records[0]?.actions as { endpoint: string }[])[0]?.endpoint).toContain(
+    expect(((run.records[0]?.actions ?? []) as { endpoint: string }[])[0]?.endpoint).toContain(
       `SecurityGroupRuleIds=${g.ruleIds[0]}`,
     );
     expect(await readIngressRules(REGION, g.groupId)).toHaveLength(2);
@@ -252,7 +252,9 @@ describeMoto('the sg-revoke CLI against AWS APIs (moto)', () => {
       const again = await cli(['actions', 'approve', actionId!, '--incident', 'INC-2026-0099'], env);
 
       expect(list.code).toBe(0);
-      expect((list.records[0]?.items as { actionId: string }[]).map((i) => i.actionId)).toContain(actionId);
+      expect(((list.records[0]?.items ?? []) as { actionId: string }[]).map((i) => i.actionId)).toContain(
+        actionId,
+      );
       expect(show.records[0]).toMatchObject({ actionId, status: 'PENDING_APPROVAL' });
       expect(approve.code).toBe(0);
       expect(approve.records[0]).toMatchObject({
