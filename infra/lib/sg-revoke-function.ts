@@ -1,25 +1,47 @@
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, Validations } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { HANDLER_BUNDLE } from './bundling';
+import { BUNDLE_FILE } from './bundling';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 
-const BUNDLING: BundlingOptions = {
-  target: HANDLER_BUNDLE.target,
-  format: OutputFormat.ESM,
-  bundleAwsSDK: HANDLER_BUNDLE.bundleAwsSdk,
-  mainFields: [...HANDLER_BUNDLE.mainFields],
-  banner: HANDLER_BUNDLE.banner,
-  minify: HANDLER_BUNDLE.minify,
-  sourceMap: HANDLER_BUNDLE.sourcemap,
-};
+/**
+ * The handler's ESM bundle, built locally by esbuild with the shared options of bundling.ts (no
+ * Docker). The asset is hashed on the bundle itself, so only a changed bundle is redeployed.
+ */
+function handlerCode(entry: string): Code {
+  return Code.fromAsset(path.join(REPO_ROOT, 'lambda'), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never pulled: local bundling below always builds or throws.
+      image: DockerImage.fromRegistry('node:24-alpine'),
+      // Part of CDK's asset cache key: without it the four functions share the first bundle.
+      environment: { SG_REVOKE_HANDLER_ENTRY: entry },
+      local: {
+        tryBundle(outputDir: string): boolean {
+          const script = path.join(REPO_ROOT, 'infra', 'lib', 'bundle-handler.ts');
+          const run = spawnSync(
+            process.execPath,
+            ['--import', 'tsx', script, path.join(REPO_ROOT, entry), outputDir],
+            {
+              cwd: REPO_ROOT,
+              encoding: 'utf8',
+            },
+          );
+          if (run.status !== 0)
+            throw new Error(`bundling ${entry} failed: ${run.stderr || run.error?.message}`);
+          return true;
+        },
+      },
+    },
+  });
+}
 
 export interface SgRevokeFunctionProps {
   /** Handler file relative to the repository root; it exports `handler`. */
@@ -41,7 +63,7 @@ export interface SgRevokeFunctionProps {
  * every permission it ends up with is one the stack wrote on purpose.
  */
 export class SgRevokeFunction extends Construct {
-  readonly fn: NodejsFunction;
+  readonly fn: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
@@ -55,11 +77,9 @@ export class SgRevokeFunction extends Construct {
     });
     this.allow('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [this.logGroup.logGroupArn]);
 
-    this.fn = new NodejsFunction(this, 'Fn', {
-      entry: path.join(REPO_ROOT, props.entry),
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+    this.fn = new LambdaFunction(this, 'Fn', {
+      code: handlerCode(props.entry),
+      handler: `${path.basename(BUNDLE_FILE, '.mjs')}.handler`,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       tracing: Tracing.ACTIVE,
@@ -70,7 +90,6 @@ export class SgRevokeFunction extends Construct {
       memorySize: props.memorySize ?? 512,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: { POWERTOOLS_SERVICE_NAME: 'sg-revoke', ...props.environment },
-      bundling: BUNDLING,
       ...(props.asyncFailureQueue && {
         onFailure: new SqsDestination(props.asyncFailureQueue),
         retryAttempts: 2,

@@ -127,6 +127,14 @@ describe('functions', () => {
     }
   });
 
+  it('each ship their own bundle (a shared asset would deploy one handler four times)', () => {
+    const keys = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      ({ Properties: fn }) => (fn.Code as { S3Key: string }).S3Key,
+    );
+
+    expect(new Set(keys).size).toBe(4);
+  });
+
   it.each([
     ['plan', ['ACTIONS_TABLE', 'EVENT_BUS', 'PROTECTED_IDS', 'ALLOWED_ACCOUNT_IDS', 'APPROVAL_TTL_HOURS']],
     [
