@@ -1,23 +1,11 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { runBundleBench } from './bundles';
 import { runDryRunBench } from './dry-run';
 
-/** Another bench (bundle sizes) lives in bundles.ts when it is present; it is optional here. */
-async function runOptionalBundleBench(): Promise<boolean> {
-  const file = join(__dirname, 'bundles.ts');
-  if (!existsSync(file)) return true;
-  const mod: unknown = await import(pathToFileURL(file).href);
-  const run = (mod as { runBundleBench?: unknown }).runBundleBench;
-  if (typeof run !== 'function') return true;
-  const result: unknown = await run();
-  return result !== false;
-}
-
+/** `npm run bench`: the CLI dry-run (throughput, memory), then the Lambda bundles (size, init time). */
 async function main(): Promise<void> {
   const dryRunOk = await runDryRunBench();
-  const bundlesOk = await runOptionalBundleBench();
-  process.exitCode = dryRunOk && bundlesOk ? 0 : 1;
+  await runBundleBench();
+  process.exitCode = dryRunOk ? 0 : 1;
 }
 
 main().catch((error: unknown) => {
