@@ -1,12 +1,17 @@
-import { runActions } from './actions-command';
-import { runApply } from './apply-command';
 import { parseCommand } from './args';
 import { HELP } from './help';
-import { runLivePlan } from './live-plan-command';
 import { type CliIo, runPlan } from './plan-command';
 import { readPlanOptions } from './plan-config';
-import { runReverify } from './reverify-command';
 import { EXIT_OK, usageError } from './usage-error';
+
+// The AWS-side modes load the SDK only when asked for: the offline dry-run starts without it
+// (about 70 MB less memory and a faster start for `plan`).
+const aws = {
+  apply: (): typeof import('./apply-command') => require('./apply-command'),
+  reverify: (): typeof import('./reverify-command') => require('./reverify-command'),
+  actions: (): typeof import('./actions-command') => require('./actions-command'),
+  livePlan: (): typeof import('./live-plan-command') => require('./live-plan-command'),
+};
 
 /** The whole CLI as a function of its arguments and streams: returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -18,13 +23,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     case 'usage-error':
       return usageError(io.stderr, command.message);
     case 'apply':
-      return runApply(command.files, io);
+      return aws.apply().runApply(command.files, io);
     case 'reverify':
-      return runReverify(command.files, io);
+      return aws.reverify().runReverify(command.files, io);
     case 'actions':
-      return runActions(command.argv, io);
+      return aws.actions().runActions(command.argv, io);
     case 'plan': {
-      if (command.live) return runLivePlan(command.files, io);
+      if (command.live) return aws.livePlan().runLivePlan(command.files, io);
       const options = readPlanOptions(io.env);
       if (!options.ok) return usageError(io.stderr, options.error);
       return runPlan(command.files, options.value, io);

@@ -60,6 +60,11 @@ function build() {
       platform: 'node',
       format: 'cjs',
       target: 'node20',
+      // The ESM builds of the SDK tree-shake; whitespace and syntax minified (names kept for stack
+      // traces) make a smaller file that Node parses faster at every start.
+      mainFields: ['module', 'main'],
+      minifyWhitespace: true,
+      minifySyntax: true,
       logLevel: 'error',
     });
     fs.renameSync(path.join(temp, 'plan-worker.cjs'), path.join(path.dirname(bundle), 'plan-worker.cjs'));
