@@ -21,6 +21,8 @@ function portsOf(exposure: Exposure): readonly [number, number][] {
 function reachesPorts(rule: IngressRule, exposure: Exposure): boolean {
   if (rule.protocol === '-1') return true;
   if (exposure.protocol === '-1') {
+    // "All traffic" with no flagged ports comes back through any protocol that is opened again.
+    if (exposure.ports.length === 0) return true;
     if (!hasPorts(rule.protocol)) return false;
   } else if (rule.protocol !== exposure.protocol) {
     return false;

@@ -39,10 +39,11 @@ export function checkDefaultGroup(findingName: string | null, live: LiveRead | n
 
 export function checkIntentionallyOpenTag(live: LiveRead | null): Verdict {
   if (live?.kind !== 'found') return allow('intentionally-open-tag', 'no live tags read (offline)');
-  const value = live.group.tags[INTENTIONALLY_OPEN_TAG];
-  return value === undefined
+  // IAM compares tag keys case-insensitively (the stack's Deny does): so does this guardrail.
+  const key = Object.keys(live.group.tags).find((k) => k.toLowerCase() === INTENTIONALLY_OPEN_TAG);
+  return key === undefined
     ? allow('intentionally-open-tag', 'no intentionally-open tag')
-    : block('intentionally-open-tag', `target is protected: tag \`${INTENTIONALLY_OPEN_TAG}=${value}\``);
+    : block('intentionally-open-tag', `target is protected: tag \`${key}=${live.group.tags[key]}\``);
 }
 
 /** Fail closed: a group that could not be read is never changed, and never assumed safe. */

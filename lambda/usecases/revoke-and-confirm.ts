@@ -19,6 +19,7 @@ export async function revokeAndConfirm(
   region: string,
   sgId: string,
   targets: readonly RevokeTarget[],
+  retried = false,
 ): Promise<RevokeOutcome> {
   const ids = targets.map((t) => t.ruleId).filter((id): id is string => id !== null);
   let result: Awaited<ReturnType<SecurityGroups['revokeRules']>>;
@@ -27,14 +28,8 @@ export async function revokeAndConfirm(
   } catch (error) {
     return { state: 'FAILED', status: 'failure', detail: `revoke failed: ${messageOf(error)}`, revoked: [] };
   }
-  if (result.kind === 'not-found') {
-    return {
-      state: 'ALREADY_ABSENT',
-      status: 'already_absent',
-      detail: `rule already gone: ${result.message}`,
-      revoked: [],
-    };
-  }
+  if (result.kind === 'not-found')
+    return afterNotFound(groups, region, sgId, targets, result.message, retried);
   const confirm = await groups.readGroup(region, sgId);
   const present = new Set(confirm.kind === 'found' ? confirm.group.ingress.map((r) => r.ruleId) : []);
   // Without an after-image in the answer, a rule counts as revoked only if the fresh read lacks it.
@@ -77,4 +72,42 @@ export async function revokeAndConfirm(
     detail: `revoked ${revoked.length} rule(s) by id${unknown}`,
     revoked,
   };
+}
+
+/**
+ * AWS revokes nothing when one id of the call is unknown: the others may still be open. Converged
+ * only if a fresh read shows none of them; else the remaining ones are revoked once more.
+ */
+async function afterNotFound(
+  groups: SecurityGroups,
+  region: string,
+  sgId: string,
+  targets: readonly RevokeTarget[],
+  message: string,
+  retried: boolean,
+): Promise<RevokeOutcome> {
+  const live = await groups.readGroup(region, sgId);
+  if (live.kind === 'error') {
+    return {
+      state: 'FAILED',
+      status: 'failure',
+      detail: `${message}; confirmation failed: ${live.message}`,
+      revoked: [],
+    };
+  }
+  const present = new Set(live.kind === 'found' ? live.group.ingress.map((r) => r.ruleId) : []);
+  const remaining = targets.filter((t) => t.ruleId !== null && present.has(t.ruleId));
+  if (remaining.length === 0) {
+    return {
+      state: 'ALREADY_ABSENT',
+      status: 'already_absent',
+      detail: `rule already gone: ${message}`,
+      revoked: [],
+    };
+  }
+  if (retried) {
+    const still = remaining.map((t) => t.ruleId).join(', ');
+    return { state: 'FAILED', status: 'failure', detail: `${message}; still present: ${still}`, revoked: [] };
+  }
+  return revokeAndConfirm(groups, region, sgId, remaining, true);
 }

@@ -55,6 +55,24 @@ describe('findCoveringRules: drift is coverage, not shape (DESIGN §5)', () => {
     ]);
   });
 
+  it('for a protocol -1 exposure without flagged ports, counts any protocol opened again', () => {
+    const all: Exposure = {
+      protocol: '-1',
+      fromPort: null,
+      toPort: null,
+      publicCidrs: ['0.0.0.0/0' as Cidr],
+      ports: [],
+    };
+
+    expect(
+      ids(all, [
+        rule('ping', '0.0.0.0/0', 'icmp', -1, -1),
+        rule('gre', '0.0.0.0/0', '47', null, null),
+        rule('lan', '10.0.0.0/8', '-1', null, null),
+      ]),
+    ).toEqual(['ping', 'gre']);
+  });
+
   it('for a protocol -1 exposure, counts any TCP/UDP rule reaching a flagged port', () => {
     const all: Exposure = {
       protocol: '-1',

@@ -69,6 +69,15 @@ describe('one guardrail, one verdict', () => {
     expect(checkIntentionallyOpenTag(null).kind).toBe('allow');
   });
 
+  it('intentionally-open tag: matches the key case-insensitively, as the IAM Deny does', () => {
+    const verdict = checkIntentionallyOpenTag(found({ tags: { 'Intentionally-Open': 'nlb' } }));
+
+    expect(verdict).toMatchObject({
+      kind: 'block',
+      reason: 'target is protected: tag `Intentionally-Open=nlb`',
+    });
+  });
+
   it('live group readable: fails closed on an error and on a missing group', () => {
     expect(checkLiveGroupReadable({ kind: 'error', message: 'AccessDenied' })).toEqual({
       guardrail: 'live-group-readable',

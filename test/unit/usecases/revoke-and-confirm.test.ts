@@ -63,3 +63,27 @@ describe('revokeAndConfirm', () => {
     expect(outcome.detail).toMatch(/confirmation failed: RequestLimitExceeded/);
   });
 });
+
+describe('revokeAndConfirm when one rule vanished before the revoke', () => {
+  it('revokes the others that are still open instead of calling the whole action converged', async () => {
+    const ec2 = new InMemorySecurityGroups();
+    ec2.put(webTier());
+    const targets = resolveTargets(shape, webTier().ingress);
+    // AWS answers NotFound for the whole call when one id is unknown, revoking nothing.
+    const original = ec2.revokeRules.bind(ec2);
+    ec2.revokeRules = async (region, sgId, ids) => {
+      const known = new Set(ec2.ruleIdsOf(sgId));
+      if (ids.some((id) => !known.has(id)))
+        return { kind: 'not-found', message: 'InvalidPermission.NotFound' };
+      return original(region, sgId, ids);
+    };
+    const g = ec2.groups.get(SG)!;
+    ec2.put({ ...g, ingress: g.ingress.filter((r) => r.ruleId !== 'sgr-00000000000000001') });
+
+    const outcome = await revokeAndConfirm(ec2, 'us-east-1', SG, targets);
+
+    expect(outcome.state).toBe('APPLIED');
+    expect(outcome.revoked.map((t) => t.ruleId)).toEqual(['sgr-00000000000000002']);
+    expect(ec2.ruleIdsOf(SG)).toEqual(['sgr-00000000000000003', 'sgr-00000000000000004']);
+  });
+});
