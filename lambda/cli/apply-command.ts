@@ -87,7 +87,10 @@ export async function runApply(files: readonly string[], io: CliIo): Promise<num
   let failed = false;
   try {
     for (const { value } of values) {
-      const record = await applyOne(deps, config, caller.arn, value, io);
+      // One finding's error is that finding's `failure` record: every finding still gets one.
+      const record = await applyOne(deps, config, caller.arn, value, io).catch((error: unknown) =>
+        failureRecord(value, deps, messageOf(error), io.nowMs()),
+      );
       failed ||= record.status === 'failure';
       io.stdout.write(`${JSON.stringify(record)}\n`);
     }
@@ -118,10 +121,19 @@ async function applyOne(
   }
   const planned = await planFinding(deps, value);
   if (planned.kind === 'rejected') throw new Error('unreachable: parsed above');
-  let action = planned.action;
-  if (action.status === 'PENDING_APPROVAL' || action.status === 'FAILED') {
+  const action = planned.action;
+  const approver = `${gate.approver} (${callerArn})`;
+  // The CLI approves what it planned itself, or its own failed attempt; an action the platform
+  // planned is decided through the approval API, by its approvers.
+  const own =
+    (planned.kind === 'recorded' && action.status === 'PENDING_APPROVAL') ||
+    (action.status === 'FAILED' && action.approval?.approver === approver);
+  if (!own && action.status === 'PENDING_APPROVAL') {
+    const detail = `pending approval through the approval API (action ${action.actionId}); not approved from the CLI`;
+    return actionRecord({ ...action, statusDetail: detail }, io.nowMs(), null, gate);
+  }
+  if (own) {
     const approvals = { ...deps, isApprover: () => true };
-    const approver = `${gate.approver} (${callerArn})`;
     const decision = {
       verb: 'approve' as const,
       incidentId: gate.incidentId,
@@ -130,8 +142,9 @@ async function applyOne(
     const approved = await decideApproval(approvals, action.actionId, approver, decision);
     if (!approved.ok) throw new Error(`approval refused: ${approved.error.message}`);
     const result = await applyAction(deps, action.actionId);
-    action = result.kind === 'done' ? result.action : ((await deps.actions.get(action.actionId)) ?? action);
-    return actionRecord(action, io.nowMs(), result.kind === 'done' ? result.audit : null, gate);
+    if (result.kind !== 'done')
+      throw new Error(`not applied by this run (${result.kind}): another runner holds the action`);
+    return actionRecord(result.action, io.nowMs(), result.audit, gate);
   }
   return actionRecord(action, io.nowMs(), null, gate);
 }
@@ -157,4 +170,15 @@ function actionRecord(
   record.incident_id = action.approval?.incidentId ?? gate.incidentId;
   record.approver = action.approval?.approver ?? gate.approver;
   return record;
+}
+
+function failureRecord(value: unknown, deps: Deps, detail: string, nowMs: number): RemediationRecord {
+  return {
+    ...dryRunRecordOf(value, deps, null, null, nowMs),
+    record_type: 'remediation_action',
+    dry_run: false,
+    status: 'failure',
+    status_detail: detail,
+    actions: [],
+  };
 }

@@ -30,6 +30,7 @@ const deps: ApiDeps = {
     clock: systemClock,
     mode: 'lambda',
     isApprover: (arn) => principalMatches(arn, config.approverPrincipals),
+    warn: (message, error) => logger.error(message, { error: messageOf(error) }),
   },
 };
 

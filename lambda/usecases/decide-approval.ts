@@ -11,6 +11,7 @@ export interface ApprovalDeps extends AuditDeps {
   readonly mode: 'lambda' | 'cli';
   /** True when the caller's principal ARN matches an approver pattern (decided by the caller's edge). */
   readonly isApprover: (principalArn: string) => boolean;
+  readonly warn?: (message: string, error: unknown) => void;
 }
 
 export type ApprovalError =
@@ -85,12 +86,16 @@ export async function decideApproval(
       },
       principalArn,
     );
-    await deps.events.publish([
-      {
-        detailType: approve ? 'Action Approved' : 'Action Rejected',
-        detail: lifecycleDetail(committed.action),
-      },
-    ]);
+    // The decision is committed (and audited): a lost notification must not turn it into an error
+    // that invites a retry. It is reported through `warn` (the handler logs it at error level).
+    await deps.events
+      .publish([
+        {
+          detailType: approve ? 'Action Approved' : 'Action Rejected',
+          detail: lifecycleDetail(committed.action),
+        },
+      ])
+      .catch((error: unknown) => deps.warn?.('lifecycle event not published', error));
     return ok(committed.action);
   } catch (error) {
     if (error instanceof ConflictError) {

@@ -128,6 +128,19 @@ describeMoto('the sg-revoke CLI against AWS APIs (moto)', () => {
     expect(rows.every((r) => r.mode === 'cli')).toBe(true);
   });
 
+  it('apply leaves an action the platform planned to its approvers, and keeps going', async () => {
+    const g = await createGroup(REGION, { name: 'platform-planned', ingress: [SSH('0.0.0.0/0')] });
+    const finding = findingFor(g.groupId, { cidrs: ['0.0.0.0/0'] });
+    await app.plan(finding);
+
+    const run = await cli(['apply', file('platform', [finding, { not: 'a finding' }])], gate);
+
+    expect(run.code).toBe(0);
+    expect(run.records.map((r) => r.status)).toEqual(['planned', 'skipped_wrong_source']);
+    expect(String(run.records[0]?.status_detail)).toContain('pending approval through the approval API');
+    expect(await readIngressRules(REGION, g.groupId)).toHaveLength(1);
+  });
+
   it.each([
     ['no incident id', { AWS_SG_REVOKE_INCIDENT_ID: '' }, /AWS_SG_REVOKE_INCIDENT_ID is required/],
     ['no approver', { AWS_SG_REVOKE_APPROVER: '' }, /AWS_SG_REVOKE_APPROVER is required/],

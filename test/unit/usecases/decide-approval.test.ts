@@ -102,4 +102,28 @@ describe('decideApproval', () => {
     expect(late).toMatchObject({ ok: false, error: { kind: 'conflict' } });
     expect(w.actions.rowsOf(a.actionId).map((r) => r.status)).toEqual(['rejected']);
   });
+
+  it('keeps a committed approval when the lifecycle event cannot be published, and reports it', async () => {
+    const w = world();
+    const a = await planned(w);
+    const warnings: string[] = [];
+    w.events.publish = async () => {
+      throw new Error('PutEvents throttled');
+    };
+
+    const r = await decideApproval(
+      { ...w.approvals, warn: (m, e) => warnings.push(`${m}: ${(e as Error).message}`) },
+      a.actionId,
+      w.approver,
+      {
+        verb: 'approve',
+        incidentId: 'INC-7',
+        planHash: a.plan?.planHash ?? '',
+      },
+    );
+
+    expect(r.ok).toBe(true);
+    expect((await w.actions.get(a.actionId))?.status).toBe('APPROVED');
+    expect(warnings).toEqual(['lifecycle event not published: PutEvents throttled']);
+  });
 });
