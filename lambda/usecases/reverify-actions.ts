@@ -96,20 +96,17 @@ export async function reverifyActions(deps: ReverifyDeps): Promise<ReverifySumma
     actions.map((a) => a.finding),
   );
   const counts = { verified: 0, drift: 0, unreachable: 0, errors: 0 };
-  const events: LifecycleEvent[] = [];
   const failures: string[] = [];
   await mapPool(actions, 8, async (action) => {
     try {
       const outcome = await checkOne(deps, action, read(action.finding.region, action.finding.sgId), nowMs);
       counts[outcome.verification.status] += 1;
-      events.push(...outcome.events);
     } catch (error) {
       // One action's failed write must not hide the others; the handler fails the run on any error.
       counts.errors += 1;
       failures.push(`${action.actionId}: ${messageOf(error)}`);
     }
   });
-  await deps.events.publish(events);
   return { checked: actions.length, expired, ...counts, failures };
 }
 
@@ -142,7 +139,22 @@ async function checkOne(
     driftSince,
     driftChecks: v.status === 'drift' ? (previous?.driftChecks ?? 0) + 1 : 0,
   };
-  const committed = await commitAudited(
+  const record = buildVerificationRecord(subject, v, nowMs);
+  const firstSeen = Date.parse(driftSince ?? previous?.driftSince ?? isoOf(nowMs));
+  const driftFinding = activity ? buildDriftFinding(subject, v, activity, nowMs, firstSeen) : null;
+  const events: LifecycleEvent[] = [];
+  if (driftFinding) events.push({ detailType: 'OCSF Detection Finding', detail: driftFinding });
+  if (v.status === 'drift') {
+    events.push({
+      detailType: 'Drift Detected',
+      detail: { ...lifecycleDetail(action), verification: record },
+    });
+  }
+  // Events first, then the commit: if publishing fails nothing is recorded, so the next run
+  // computes the same Create/Close again instead of losing it (events are at least once; the
+  // drift finding's uid is stable, so a repeat updates the same finding).
+  if (events.length > 0) await deps.events.publish(events);
+  await commitAudited(
     deps,
     action,
     { from: [action.status], to: action.status, patch: { verification: state } },
@@ -158,16 +170,5 @@ async function checkOne(
     },
     'sg-revoke reverify',
   );
-  const record = buildVerificationRecord(subject, v, nowMs);
-  const firstSeen = Date.parse(driftSince ?? previous?.driftSince ?? isoOf(nowMs));
-  const driftFinding = activity ? buildDriftFinding(subject, v, activity, nowMs, firstSeen) : null;
-  const events: LifecycleEvent[] = [];
-  if (driftFinding) events.push({ detailType: 'OCSF Detection Finding', detail: driftFinding });
-  if (v.status === 'drift') {
-    events.push({
-      detailType: 'Drift Detected',
-      detail: { ...lifecycleDetail(committed.action), verification: record },
-    });
-  }
   return { verification: v, record, driftFinding, events };
 }

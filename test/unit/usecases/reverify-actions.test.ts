@@ -123,4 +123,25 @@ describe('reverifyActions', () => {
 
     expect(await reverifyActions(w)).toMatchObject({ checked: 0 });
   });
+
+  it('does not lose the drift finding Create when publishing fails: the next run sends it', async () => {
+    const w = world();
+    const id = await applied(w);
+    reopen(w, rule('sgr-0000000000000000a', '0.0.0.0/0'));
+    const publish = w.events.publish.bind(w.events);
+    w.events.publish = async () => {
+      throw new Error('PutEvents failed');
+    };
+
+    const failed = await reverifyActions(w);
+    w.events.publish = publish;
+    await reverifyActions(w);
+
+    expect(failed).toMatchObject({ errors: 1, drift: 0 });
+    const activities = w.events
+      .ofType('OCSF Detection Finding')
+      .map((e) => (e.detail as { activity_id: number }).activity_id);
+    expect(activities).toEqual([1]);
+    expect((await w.actions.get(id))?.verification).toMatchObject({ status: 'drift', driftChecks: 1 });
+  });
 });
