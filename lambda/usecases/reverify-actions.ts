@@ -16,6 +16,7 @@ import { type AuditDeps, commitAudited, isoOf } from './deps';
 import { expireStale } from './expire-stale';
 import { listAll, mapPool } from './paging';
 import { lifecycleDetail } from './plan-finding';
+import { sweepInterrupted } from './sweep-interrupted';
 
 export interface ReverifyDeps extends AuditDeps {
   readonly securityGroups: SecurityGroups;
@@ -30,6 +31,7 @@ export interface ReverifySummary {
   readonly drift: number;
   readonly unreachable: number;
   readonly expired: number;
+  readonly interrupted: number;
   readonly errors: number;
   readonly failures: readonly string[];
 }
@@ -80,9 +82,10 @@ export function driftActivity(
 
 const WATCHED: readonly ActionStatus[] = ['APPLIED', 'ALREADY_ABSENT'];
 
-/** The schedule: expire stale approvals, then VERIFIED / DRIFT / UNREACHABLE for every recent revoke. */
+/** The schedule: expire stale approvals, fail interrupted applies, then VERIFIED / DRIFT / UNREACHABLE for every recent revoke. */
 export async function reverifyActions(deps: ReverifyDeps): Promise<ReverifySummary> {
   const expired = await expireStale(deps);
+  const interrupted = await sweepInterrupted(deps);
   const nowMs = deps.clock.nowMs();
   const since = nowMs - deps.config.verifyWindowDays * 86_400_000;
   const actions: Action[] = [];
@@ -107,7 +110,7 @@ export async function reverifyActions(deps: ReverifyDeps): Promise<ReverifySumma
       failures.push(`${action.actionId}: ${messageOf(error)}`);
     }
   });
-  return { checked: actions.length, expired, ...counts, failures };
+  return { checked: actions.length, expired, interrupted, ...counts, failures };
 }
 
 export interface CheckOutcome {

@@ -144,4 +144,44 @@ describe('reverifyActions', () => {
     expect(activities).toEqual([1]);
     expect((await w.actions.get(id))?.verification).toMatchObject({ status: 'drift', driftChecks: 1 });
   });
+
+  it('turns an apply interrupted after its claim into FAILED (audited), which can be approved again', async () => {
+    const w = world();
+    const r = await planFinding(w, sshFinding());
+    if (r.kind !== 'recorded') throw new Error('not planned');
+    await decideApproval(w.approvals, r.action.actionId, w.approver, {
+      verb: 'approve',
+      incidentId: 'INC-9',
+      planHash: r.action.plan?.planHash ?? '',
+    });
+    const approved = (await w.actions.get(r.action.actionId))!;
+    await w.actions.commit(
+      {
+        actionId: approved.actionId,
+        from: ['APPROVED'],
+        to: 'APPLYING',
+        patch: {},
+        history: { at: '', from: 'APPROVED', to: 'APPLYING', by: 'a crashed apply', detail: 'claimed' },
+      },
+      null,
+      new Date(w.clock.ms).toISOString(),
+    );
+    w.clock.advance(16 * 60_000);
+
+    const summary = await reverifyActions(w);
+
+    expect(summary.interrupted).toBe(1);
+    const failed = await w.actions.get(approved.actionId);
+    expect(failed).toMatchObject({ status: 'FAILED', recordStatus: 'failure' });
+    expect(w.actions.rowsOf(approved.actionId).at(-1)).toMatchObject({
+      step: 'revoke_after',
+      status: 'failure',
+    });
+    const again = await decideApproval(w.approvals, approved.actionId, w.approver, {
+      verb: 'approve',
+      incidentId: 'INC-9',
+      planHash: failed?.plan?.planHash ?? '',
+    });
+    expect(again.ok).toBe(true);
+  });
 });
