@@ -61,23 +61,8 @@ function parseBody<T>(
     : { ok: false, message: z.prettifyError(parsed.error) };
 }
 
-/** The view of an action the approver decides on: the plan, before-image, verdicts and history. */
-export const viewOf = (a: Action) => ({
-  actionId: a.actionId,
-  status: a.status,
-  recordStatus: a.recordStatus,
-  statusDetail: a.statusDetail,
-  createdAt: a.createdAt,
-  approvalDeadline: a.approvalDeadline,
-  finding: a.finding,
-  plan: a.plan,
-  guardrails: a.guardrails,
-  approval: a.approval,
-  rejection: a.rejection,
-  outcome: a.outcome,
-  verification: a.verification,
-  history: a.history,
-});
+/** The view of an action the approver decides on: everything but the internal audit head. */
+export const viewOf = ({ auditHead: _internal, ...view }: Action) => view;
 
 /** API Gateway (AWS_IAM) → use case. The approver is the SigV4-authenticated caller, never the body. */
 export async function route(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {

@@ -1,13 +1,14 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { documentClient, ec2Client, eventBridgeClient, s3Client, stsClient } from '../adapters/clients';
-import { DynamoDbActionStore } from '../adapters/dynamodb-action-store';
-import { Ec2SecurityGroups } from '../adapters/ec2-security-groups';
-import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
+import {
+  actionStore,
+  callerIdentity,
+  eventBridgePublisher,
+  evidenceStore,
+  securityGroups,
+} from '../adapters/factories';
 import { idempotencyFor } from '../adapters/idempotency-store';
-import { S3EvidenceStore } from '../adapters/s3-evidence-store';
-import { StsCallerIdentity } from '../adapters/sts-caller-identity';
 import { loadConfig } from '../config/config';
 import { type ApplyDeps, applyAction } from '../usecases/apply-action';
 import { logger, systemClock, withActionKeys } from './runtime';
@@ -24,14 +25,11 @@ const config = loadConfig(process.env, [
   'idempotencyTable',
 ]);
 const deps: ApplyDeps = {
-  securityGroups: new Ec2SecurityGroups(ec2Client),
-  callerIdentity: new StsCallerIdentity(stsClient()),
-  actions: new DynamoDbActionStore(documentClient(), {
-    actions: config.actionsTable,
-    audit: config.auditTable,
-  }),
-  evidence: new S3EvidenceStore(s3Client(), { bucket: config.auditBucket, kmsKeyArn: config.kmsKeyArn }),
-  events: new EventBridgePublisher(eventBridgeClient(), config.eventBus),
+  securityGroups: securityGroups(),
+  callerIdentity: callerIdentity(),
+  actions: actionStore(config),
+  evidence: evidenceStore(config),
+  events: eventBridgePublisher(config.eventBus),
   clock: systemClock,
   mode: 'lambda',
   config,

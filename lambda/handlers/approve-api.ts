@@ -1,8 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { documentClient, eventBridgeClient, s3Client } from '../adapters/clients';
-import { DynamoDbActionStore } from '../adapters/dynamodb-action-store';
-import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
-import { S3EvidenceStore } from '../adapters/s3-evidence-store';
+import { actionStore, eventBridgePublisher, evidenceStore } from '../adapters/factories';
 import { loadConfig, principalMatches } from '../config/config';
 import { messageOf } from '../core/errors';
 import { type ApiDeps, json, route } from './api-routes';
@@ -17,16 +14,13 @@ const config = loadConfig(process.env, [
   'approverPrincipals',
   'approvalTtlHours',
 ]);
-const actions = new DynamoDbActionStore(documentClient(), {
-  actions: config.actionsTable,
-  audit: config.auditTable,
-});
+const actions = actionStore(config);
 const deps: ApiDeps = {
   actions,
   approvals: {
     actions,
-    evidence: new S3EvidenceStore(s3Client(), { bucket: config.auditBucket, kmsKeyArn: config.kmsKeyArn }),
-    events: new EventBridgePublisher(eventBridgeClient(), config.eventBus),
+    evidence: evidenceStore(config),
+    events: eventBridgePublisher(config.eventBus),
     clock: systemClock,
     mode: 'lambda',
     isApprover: (arn) => principalMatches(arn, config.approverPrincipals),

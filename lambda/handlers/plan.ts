@@ -1,9 +1,5 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { documentClient, ec2Client, eventBridgeClient, stsClient } from '../adapters/clients';
-import { DynamoDbActionStore } from '../adapters/dynamodb-action-store';
-import { Ec2SecurityGroups } from '../adapters/ec2-security-groups';
-import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
-import { StsCallerIdentity } from '../adapters/sts-caller-identity';
+import { actionStore, callerIdentity, eventBridgePublisher, securityGroups } from '../adapters/factories';
 import { loadConfig } from '../config/config';
 import { planFinding } from '../usecases/plan-finding';
 import { logger, systemClock } from './runtime';
@@ -17,10 +13,10 @@ const config = loadConfig(process.env, [
   'approvalTtlHours',
 ]);
 const deps = {
-  securityGroups: new Ec2SecurityGroups(ec2Client),
-  callerIdentity: new StsCallerIdentity(stsClient()),
-  actions: new DynamoDbActionStore(documentClient(), { actions: config.actionsTable }),
-  events: new EventBridgePublisher(eventBridgeClient(), config.eventBus),
+  securityGroups: securityGroups(),
+  callerIdentity: callerIdentity(),
+  actions: actionStore(config),
+  events: eventBridgePublisher(config.eventBus),
   clock: systemClock,
   config,
 };

@@ -1,9 +1,5 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { documentClient, ec2Client, eventBridgeClient, s3Client } from '../adapters/clients';
-import { DynamoDbActionStore } from '../adapters/dynamodb-action-store';
-import { Ec2SecurityGroups } from '../adapters/ec2-security-groups';
-import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
-import { S3EvidenceStore } from '../adapters/s3-evidence-store';
+import { actionStore, eventBridgePublisher, evidenceStore, securityGroups } from '../adapters/factories';
 import { loadConfig } from '../config/config';
 import { SgRevokeError } from '../core/errors';
 import { type ReverifyDeps, reverifyActions } from '../usecases/reverify-actions';
@@ -18,13 +14,10 @@ const config = loadConfig(process.env, [
   'verifyWindowDays',
 ]);
 const deps: ReverifyDeps = {
-  securityGroups: new Ec2SecurityGroups(ec2Client),
-  actions: new DynamoDbActionStore(documentClient(), {
-    actions: config.actionsTable,
-    audit: config.auditTable,
-  }),
-  evidence: new S3EvidenceStore(s3Client(), { bucket: config.auditBucket, kmsKeyArn: config.kmsKeyArn }),
-  events: new EventBridgePublisher(eventBridgeClient(), config.eventBus),
+  securityGroups: securityGroups(),
+  actions: actionStore(config),
+  evidence: evidenceStore(config),
+  events: eventBridgePublisher(config.eventBus),
   clock: systemClock,
   mode: 'lambda',
   config,

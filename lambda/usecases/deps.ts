@@ -1,8 +1,19 @@
 import type { Action, ActionChange, HistoryEntry } from '../core/action';
 import { type AuditFacts, buildAuditRow } from '../core/audit';
+import { SgRevokeError } from '../core/errors';
 import type { ActionStore, Clock, EvidenceStore } from '../core/ports';
+import { canTransition } from '../core/state-machine';
 
 export const isoOf = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * The state machine (DESIGN §2) guards every write: a change whose condition names a state from
+ * which `to` is illegal is refused before anything is written. A same-state update is allowed.
+ */
+function assertLegal(change: Pick<ActionChange, 'from' | 'to'>): void {
+  const illegal = change.from.filter((from) => from !== change.to && !canTransition(from, change.to));
+  if (illegal.length > 0) throw new SgRevokeError(`illegal transition ${illegal.join('|')} → ${change.to}`);
+}
 
 export interface AuditDeps {
   readonly actions: ActionStore;
@@ -28,6 +39,7 @@ export async function commitAudited(
   facts: Omit<AuditFacts, 'actionId' | 'findingUid' | 'accountUid' | 'region' | 'sgId' | 'sgName'>,
   by: string,
 ): Promise<AuditedCommit> {
+  assertLegal(change);
   const isoNow = isoOf(deps.clock.nowMs());
   const f = action.finding;
   const row = buildAuditRow(
@@ -54,13 +66,14 @@ export async function commitAudited(
 }
 
 /** A state change with no audit row (claims, plan-time bookkeeping). */
-export function commitPlain(
+export async function commitPlain(
   deps: Pick<AuditDeps, 'actions' | 'clock'>,
   action: Action,
   change: Omit<ActionChange, 'actionId' | 'history'>,
   by: string,
   detail: string,
 ): Promise<Action> {
+  assertLegal(change);
   const isoNow = isoOf(deps.clock.nowMs());
   const history: HistoryEntry = { at: isoNow, from: action.status, to: change.to, by, detail };
   return deps.actions.commit({ ...change, actionId: action.actionId, history }, null, isoNow);

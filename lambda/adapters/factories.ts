@@ -1,0 +1,24 @@
+import { documentClient, ec2Client, eventBridgeClient, s3Client, stsClient } from './clients';
+import { DynamoDbActionStore } from './dynamodb-action-store';
+import { Ec2SecurityGroups } from './ec2-security-groups';
+import { EventBridgePublisher } from './eventbridge-publisher';
+import { S3EvidenceStore } from './s3-evidence-store';
+import { StsCallerIdentity } from './sts-caller-identity';
+
+/**
+ * Each port's AWS adapter on the shared clients: one place for the handlers and the CLI. A bundle
+ * keeps only the factories it calls (approve-api carries no EC2 client).
+ */
+export const securityGroups = () => new Ec2SecurityGroups(ec2Client);
+
+export const callerIdentity = () => new StsCallerIdentity(stsClient());
+
+/** Without `auditTable` the store can create and read actions but refuses audited commits. */
+export const actionStore = (tables: { actionsTable: string; auditTable?: string }) =>
+  new DynamoDbActionStore(documentClient(), { actions: tables.actionsTable, audit: tables.auditTable });
+
+export const evidenceStore = (target: { auditBucket: string; kmsKeyArn: string }) =>
+  new S3EvidenceStore(s3Client(), { bucket: target.auditBucket, kmsKeyArn: target.kmsKeyArn });
+
+export const eventBridgePublisher = (busName: string) =>
+  new EventBridgePublisher(eventBridgeClient(), busName);
