@@ -21,6 +21,9 @@ const transform = {
 const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
+  // Top level: Jest ignores testTimeout inside a `projects` entry. Generous because a loaded 2-core
+  // machine runs moto_server and several workers at once; no test relies on timing.
+  testTimeout: 120000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     {
@@ -44,7 +47,6 @@ module.exports = {
       globalSetup: '<rootDir>/test/integration/moto/global-setup.js',
       globalTeardown: '<rootDir>/test/integration/moto/global-teardown.js',
       setupFiles: ['<rootDir>/test/integration/moto/env.js'],
-      testTimeout: 60000,
     },
   ],
 };
