@@ -14,12 +14,15 @@ export const ACTION_STATUSES = [
 ] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
 
-/** DESIGN §2. FAILED may be approved again; SKIPPED and the other end states are final. */
+/**
+ * DESIGN §2. FAILED may be approved again, rejected, or expire like a pending plan (so it is never a
+ * state nobody can leave); SKIPPED and the other end states are final.
+ */
 const TRANSITIONS: Readonly<Record<ActionStatus, readonly ActionStatus[]>> = {
   PENDING_APPROVAL: ['APPROVED', 'REJECTED', 'EXPIRED'],
   APPROVED: ['APPLYING'],
   APPLYING: ['APPLIED', 'ALREADY_ABSENT', 'BLOCKED', 'FAILED'],
-  FAILED: ['APPROVED'],
+  FAILED: ['APPROVED', 'REJECTED', 'EXPIRED'],
   APPLIED: [],
   ALREADY_ABSENT: [],
   BLOCKED: [],

@@ -17,6 +17,8 @@ const LEGAL: readonly (readonly [ActionStatus, ActionStatus])[] = [
   ['APPLYING', 'BLOCKED'],
   ['APPLYING', 'FAILED'],
   ['FAILED', 'APPROVED'],
+  ['FAILED', 'REJECTED'],
+  ['FAILED', 'EXPIRED'],
 ];
 
 describe('the action state machine (DESIGN §2)', () => {
