@@ -12,7 +12,7 @@ import type { ActionStore, Page } from '../core/ports';
 import type { ActionStatus } from '../core/state-machine';
 import { awsErrorCode, translateAwsError, translated } from './aws-errors';
 import { BY_STATUS_INDEX, decodeCursor, encodeCursor, fromItem, toItem } from './dynamodb-action-item';
-import { translateCommitError, updateOf } from './dynamodb-commit';
+import { sendTransaction, translateCommitError, updateOf } from './dynamodb-commit';
 
 export { InvalidCursorError } from '../core/errors';
 
@@ -100,7 +100,8 @@ export class DynamoDbActionStore implements ActionStore {
       },
     };
     try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: put ? [update, put] : [update] }));
+      const input = { TransactItems: put ? [update, put] : [update] };
+      await sendTransaction(() => this.doc.send(new TransactWriteCommand(input)));
     } catch (error) {
       throw translateCommitError(error, change, audit);
     }

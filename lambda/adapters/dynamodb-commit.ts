@@ -1,7 +1,7 @@
 import type { AttributeValue, CancellationReason } from '@aws-sdk/client-dynamodb';
 import type { Action, ActionChange } from '../core/action';
 import type { AuditRow } from '../core/audit';
-import { ConflictError } from '../core/errors';
+import { ConflictError, ThrottledError } from '../core/errors';
 import { awsErrorCode, translateAwsError } from './aws-errors';
 import { COLUMNS } from './dynamodb-action-item';
 
@@ -51,6 +51,34 @@ export function updateOf(change: ActionChange, audit: AuditRow | null, isoNow: s
   };
 }
 
+const CONFLICT_ATTEMPTS = 4;
+
+/**
+ * DynamoDB cancels a transaction that races another one on the same item with reason
+ * `TransactionConflict`: nothing was written, and trying again is right (the SDK does not retry it).
+ * The retry re-evaluates every condition, so the loser of a real race then fails its state or
+ * audit-head condition and becomes a ConflictError: never two winners.
+ */
+export async function sendTransaction<T>(send: () => Promise<T>, pause = jitteredPause): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      if (attempt >= CONFLICT_ATTEMPTS || !isTransactionConflict(error)) throw error;
+      await pause(attempt);
+    }
+  }
+}
+
+function isTransactionConflict(error: unknown): boolean {
+  if (awsErrorCode(error) !== 'TransactionCanceledException') return false;
+  const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+  return reasons.some((r) => r.Code === 'TransactionConflict');
+}
+
+const jitteredPause = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
+
 /** A lost condition becomes a ConflictError that says which one; anything else an AWS error. */
 export function translateCommitError(error: unknown, change: ActionChange, audit: AuditRow | null): Error {
   const call = `TransactWriteItems ${change.actionId}`;
@@ -64,6 +92,12 @@ export function translateCommitError(error: unknown, change: ActionChange, audit
   }
   if (auditReason?.Code === 'ConditionalCheckFailed') {
     return new ConflictError(`${call}: audit row ${audit?.sg_id} ${audit?.action_at} already exists`, {
+      cause: error,
+    });
+  }
+  if (isTransactionConflict(error)) {
+    // Still racing after the retries: retryable by the caller, and never a decision lost (not a 409).
+    return new ThrottledError(`${call}: transaction conflict persisted after ${CONFLICT_ATTEMPTS} attempts`, {
       cause: error,
     });
   }

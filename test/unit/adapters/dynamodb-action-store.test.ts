@@ -317,7 +317,11 @@ describe('DynamoDbActionStore.commit', () => {
   });
 
   it.each([
-    ['a transaction conflict', canceled([{ Code: 'TransactionConflict' }, { Code: 'None' }]), AwsCallError],
+    [
+      'a transaction conflict that outlasts the retries',
+      canceled([{ Code: 'TransactionConflict' }, { Code: 'None' }]),
+      ThrottledError,
+    ],
     [
       'throttling',
       new DynamoDBServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: {} }),
@@ -332,5 +336,35 @@ describe('DynamoDbActionStore.commit', () => {
     ddbMock.on(TransactWriteCommand).rejects(cause);
 
     await expect(store.commit(approve, firstRow, 'T1')).rejects.toBeInstanceOf(type);
+  });
+
+  it('retries a transaction that DynamoDB cancelled for a conflict, and re-evaluates its conditions', async () => {
+    ddbMock
+      .on(TransactWriteCommand)
+      .rejectsOnce(canceled([{ Code: 'TransactionConflict' }, { Code: 'None' }]))
+      .resolves({});
+    ddbMock.on(GetCommand).resolves({ Item: await itemOf({ ...action, status: 'APPROVED' }) });
+
+    const result = await store.commit(approve, firstRow, 'T1');
+
+    expect(result.status).toBe('APPROVED');
+    expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(2);
+  });
+
+  it('gives the loser of a real race a ConflictError once the retried condition fails: never two winners', async () => {
+    ddbMock
+      .on(TransactWriteCommand)
+      .rejectsOnce(canceled([{ Code: 'TransactionConflict' }, { Code: 'None' }]))
+      .rejects(
+        canceled([
+          { Code: 'ConditionalCheckFailed', Item: { status: { S: 'APPROVED' }, audit_head: { S: 'h9' } } },
+          { Code: 'None' },
+        ]),
+      );
+
+    const error = await store.commit(approve, firstRow, 'T1').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(2);
   });
 });

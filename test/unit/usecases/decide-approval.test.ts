@@ -126,4 +126,37 @@ describe('decideApproval', () => {
     expect((await w.actions.get(a.actionId))?.status).toBe('APPROVED');
     expect(warnings).toEqual(['lifecycle event not published: PutEvents throttled']);
   });
+
+  it('gives one approval and one conflict when two approvals interleave, and audits one', async () => {
+    const w = world();
+    const a = await planned(w);
+    // Both requests read the PENDING action before either writes: the interleaving that a real race
+    // produces. The conditional commit is what must let exactly one of them through.
+    let arrived = 0;
+    let release: () => void = () => {};
+    const bothRead = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const store = w.actions;
+    const racing = Object.create(store) as typeof store;
+    racing.get = async (id: string) => {
+      const read = await store.get(id);
+      if (++arrived === 2) release();
+      await bothRead;
+      return read;
+    };
+    const deps = { ...w.approvals, actions: racing };
+    const approve = (incidentId: string) =>
+      decideApproval(deps, a.actionId, w.approver, { verb: 'approve', incidentId, planHash: a.plan?.planHash ?? '' });
+
+    const results = await Promise.all([approve('INC-1'), approve('INC-2')]);
+
+    expect(results.map((r) => (r.ok ? 'ok' : r.error.kind)).sort()).toEqual(['conflict', 'ok']);
+    const winner = results.find((r) => r.ok);
+    const stored = await store.get(a.actionId);
+    expect(stored?.status).toBe('APPROVED');
+    expect(stored?.approval?.incidentId).toBe(winner?.ok ? winner.value.approval?.incidentId : 'none');
+    expect(store.rowsOf(a.actionId).filter((r) => r.step === 'approve')).toHaveLength(1);
+    expect(w.events.ofType('Action Approved')).toHaveLength(1);
+  });
 });
