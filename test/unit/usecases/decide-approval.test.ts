@@ -147,7 +147,11 @@ describe('decideApproval', () => {
     };
     const deps = { ...w.approvals, actions: racing };
     const approve = (incidentId: string) =>
-      decideApproval(deps, a.actionId, w.approver, { verb: 'approve', incidentId, planHash: a.plan?.planHash ?? '' });
+      decideApproval(deps, a.actionId, w.approver, {
+        verb: 'approve',
+        incidentId,
+        planHash: a.plan?.planHash ?? '',
+      });
 
     const results = await Promise.all([approve('INC-1'), approve('INC-2')]);
 
