@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -48,6 +49,8 @@ export const s3Client = (): S3Client => once('s3', () => new S3Client({ ...COMMO
 
 export const eventBridgeClient = (): EventBridgeClient =>
   once('events', () => new EventBridgeClient({ ...COMMON }));
+
+export const kmsClient = (): KMSClient => once('kms', () => new KMSClient({ ...COMMON }));
 
 export const dynamoDbClient = (): DynamoDBClient => once('dynamodb', () => new DynamoDBClient({ ...COMMON }));
 

@@ -1,7 +1,8 @@
-import { documentClient, ec2Client, eventBridgeClient, s3Client, stsClient } from './clients';
+import { documentClient, ec2Client, eventBridgeClient, kmsClient, s3Client, stsClient } from './clients';
 import { DynamoDbActionStore } from './dynamodb-action-store';
 import { Ec2SecurityGroups } from './ec2-security-groups';
 import { EventBridgePublisher } from './eventbridge-publisher';
+import { KmsApprovalSigner, KmsApprovalVerifier } from './kms-approval-key';
 import { S3EvidenceStore } from './s3-evidence-store';
 import { StsCallerIdentity } from './sts-caller-identity';
 
@@ -22,3 +23,7 @@ export const evidenceStore = (target: { auditBucket: string; kmsKeyArn: string }
 
 export const eventBridgePublisher = (busName: string) =>
   new EventBridgePublisher(eventBridgeClient(), busName);
+
+export const approvalSigner = (keyArn: string) => new KmsApprovalSigner(kmsClient(), keyArn);
+
+export const approvalVerifier = (keyArn: string) => new KmsApprovalVerifier(kmsClient(), keyArn);

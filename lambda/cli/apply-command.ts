@@ -5,8 +5,8 @@ import { ConfigError, messageOf } from '../core/errors';
 import { parseFinding } from '../core/finding';
 import { checkAccountAllowList } from '../core/guardrails';
 import { buildRecord, planStep, type RemediationRecord, targetOfFinding } from '../core/records';
-import { applyAction } from '../usecases/apply-action';
-import { decideApproval } from '../usecases/decide-approval';
+import { applyClaimed } from '../usecases/apply-action';
+import { approveAndClaim } from '../usecases/local-approval';
 import { planFinding } from '../usecases/plan-finding';
 import {
   actionStore,
@@ -100,7 +100,7 @@ export async function runApply(files: readonly string[], io: CliIo): Promise<num
   return failed ? EXIT_FAILURE : EXIT_OK;
 }
 
-type Deps = Parameters<typeof planFinding>[0] & Parameters<typeof applyAction>[0];
+type Deps = Parameters<typeof planFinding>[0] & Parameters<typeof applyClaimed>[0];
 type Gate = { incidentId: string; approver: string; allowedAccounts: ReadonlySet<string> };
 
 async function applyOne(
@@ -133,17 +133,11 @@ async function applyOne(
     return actionRecord({ ...action, statusDetail: detail }, io.nowMs(), null, gate);
   }
   if (own) {
-    const approvals = { ...deps, isApprover: () => true };
-    const decision = {
-      verb: 'approve' as const,
-      incidentId: gate.incidentId,
-      planHash: action.plan?.planHash ?? '',
-    };
-    const approved = await decideApproval(approvals, action.actionId, approver, decision);
-    if (!approved.ok) throw new Error(`approval refused: ${approved.error.message}`);
-    const result = await applyAction(deps, action.actionId);
-    if (result.kind !== 'done')
-      throw new Error(`not applied by this run (${result.kind}): another runner holds the action`);
+    // Approved and claimed in one audited write: the apply λ never sees an unsigned APPROVED.
+    const local = { approver, incidentId: gate.incidentId, planHash: action.plan?.planHash ?? '' };
+    const claimed = await approveAndClaim(deps, action, local);
+    if (!claimed.ok) throw new Error(`approval refused: ${claimed.error.message}`);
+    const result = await applyClaimed(deps, claimed.value);
     return actionRecord(result.action, io.nowMs(), result.audit, gate);
   }
   return actionRecord(action, io.nowMs(), null, gate);

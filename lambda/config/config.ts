@@ -6,6 +6,8 @@ export interface Config {
   readonly auditTable: string;
   readonly auditBucket: string;
   readonly kmsKeyArn: string;
+  /** The asymmetric key approvals are signed with (approve-api signs, apply verifies). */
+  readonly approvalKeyArn: string;
   readonly eventBus: string;
   readonly idempotencyTable: string;
   readonly protectedIds: ReadonlySet<string>;
@@ -22,6 +24,7 @@ type Parser<T> = { readonly variable: string; readonly parse: (raw: string | und
 
 const SG_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const ACCOUNT = /^\d{12}$/;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const KMS_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)\/[A-Za-z0-9/_-]+$/;
 // `*` may stand for a role or session name, never for the account: that would let any account approve.
 const PRINCIPAL_PATTERN = /^arn:aws[a-z-]*:(?:iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/*-]+$/;
@@ -87,6 +90,7 @@ const PARSERS: { readonly [K in keyof Config]: Parser<Config[K]> } = {
   auditTable: name('AWS_SG_REVOKE_AUDIT_DYNAMODB_TABLE'),
   auditBucket: name('AWS_SG_REVOKE_AUDIT_BUCKET'),
   kmsKeyArn: matching('KMS_KEY_ARN', KMS_ARN, 'a KMS key or alias ARN'),
+  approvalKeyArn: matching('AWS_SG_REVOKE_APPROVAL_KEY_ARN', KMS_KEY_ARN, 'a KMS key ARN (not an alias)'),
   eventBus: name('AWS_SG_REVOKE_EVENT_BUS'),
   idempotencyTable: name('AWS_SG_REVOKE_IDEMPOTENCY_TABLE'),
   protectedIds: setOf(list('AWS_SG_REVOKE_PROTECTED_IDS', SG_ID, 'security group ids')),

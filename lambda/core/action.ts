@@ -1,3 +1,4 @@
+import type { Approval } from './approval';
 import type { Verdict } from './guardrails';
 import type { Finding } from './model';
 import type { Plan, RevokeTarget } from './plan';
@@ -30,11 +31,7 @@ export interface HistoryEntry {
   readonly detail: string;
 }
 
-export interface Approval {
-  readonly approver: string;
-  readonly incidentId: string;
-  readonly at: string;
-}
+export type { Approval } from './approval';
 
 export interface Outcome {
   readonly status: RecordStatus;
@@ -42,6 +39,8 @@ export interface Outcome {
   /** The rules AWS reported revoked (`RevokedSecurityGroupRules`): the after-image. */
   readonly revokedRules: readonly RevokeTarget[];
   readonly at: string;
+  /** Live public rules of the approved shape that nobody approved: named, never revoked (DRIFT). */
+  readonly unapprovedRules?: readonly RevokeTarget[];
 }
 
 export interface VerificationState {

@@ -1,4 +1,4 @@
-import { type Sha256Hex, sha256Hex, shortHashOfCanonical } from './hash';
+import { canonicalJson, type Sha256Hex, sha256Hex, shortHashOfCanonical } from './hash';
 import type { Finding, IngressRule, LiveGroup } from './model';
 import { type Cidr, isPublicCidr, type Protocol } from './permission';
 
@@ -17,6 +17,8 @@ export interface Plan {
   readonly sgId: string;
   readonly region: string;
   readonly accountUid: string;
+  /** The finding's `target.name` (the default-name guardrail reads it): bound by the plan hash too. */
+  readonly sgName: string | null;
   readonly protocol: Protocol;
   readonly fromPort: number | null;
   readonly toPort: number | null;
@@ -27,7 +29,10 @@ export interface Plan {
   readonly targets: readonly RevokeTarget[];
   /** The group's live ingress rules when the plan was made (null offline). */
   readonly beforeImage: readonly IngressRule[] | null;
-  /** Binds an approval to exactly what the approver saw (DESIGN §8). */
+  /**
+   * Binds an approval to exactly what the approver saw (DESIGN §8, §11): a hash of every other
+   * field, recomputed by the approval API before it signs and by apply before it acts.
+   */
   readonly planHash: string;
 }
 
@@ -93,15 +98,23 @@ const targetText = (t: RevokeTarget): string =>
   `{"cidr":${json(t.cidr)},"fromPort":${json(t.fromPort)},"protocol":${json(t.protocol)},` +
   `"ruleId":${json(t.ruleId)},"toPort":${json(t.toPort)}}`;
 
-export function planHashOf(
-  plan: Pick<Plan, 'actionId' | 'sgId' | 'region' | 'accountUid' | 'targets'>,
-  hash: Sha256Hex = sha256Hex,
-): string {
+export type PlanBody = Omit<Plan, 'planHash'>;
+
+/**
+ * SHA-256 of canonicalJson({account, action, before, cidrs (sorted), finding, from, mode, name, ports,
+ * protocol, region, sg, targets (sorted), to}), spelled out in sorted key order because the offline
+ * dry-run computes it per finding (test/unit/core/plan.test.ts checks it against canonicalJson).
+ * Every field an approver sees is in it, so a plan edited after its approval no longer matches.
+ */
+export function planHashOf(plan: PlanBody, hash: Sha256Hex = sha256Hex): string {
   const targets = plan.targets.map(targetText).sort();
-  // canonicalJson of {action, sg, region, account, targets}, spelled out in sorted key order.
+  const before = plan.beforeImage === null ? 'null' : canonicalJson(plan.beforeImage);
   return hash(
-    `{"account":${json(plan.accountUid)},"action":${json(plan.actionId)},"region":${json(plan.region)},` +
-      `"sg":${json(plan.sgId)},"targets":${json(targets)}}`,
+    `{"account":${json(plan.accountUid)},"action":${json(plan.actionId)},"before":${before},` +
+      `"cidrs":${json([...plan.publicCidrs].sort())},"finding":${json(plan.findingUid)},` +
+      `"from":${json(plan.fromPort)},"mode":${json(plan.mode)},"name":${json(plan.sgName)},` +
+      `"ports":${json(plan.ports)},"protocol":${json(plan.protocol)},"region":${json(plan.region)},` +
+      `"sg":${json(plan.sgId)},"targets":${json(targets)},"to":${json(plan.toPort)}}`,
   );
 }
 
@@ -121,12 +134,13 @@ export function planRevoke(
   const actionId = actionIdOf(finding, hash);
   const { sgId, region, accountUid } = finding;
   // One literal, no spreads: this runs once per finding on the dry-run hot path.
-  const plan: Plan = {
+  const body: PlanBody = {
     actionId,
     findingUid: finding.findingUid,
     sgId,
     region,
     accountUid,
+    sgName: finding.sgName,
     protocol: p.protocol,
     fromPort: p.fromPort,
     toPort: p.toPort,
@@ -135,8 +149,8 @@ export function planRevoke(
     mode: live ? 'by-rule-id' : 'by-shape',
     targets,
     beforeImage: live ? live.ingress : null,
-    planHash: planHashOf({ actionId, sgId, region, accountUid, targets }, hash),
   };
+  const plan: Plan = { ...body, planHash: planHashOf(body, hash) };
   if (live && targets.length === 0) {
     return { kind: 'already-absent', plan, reason: 'no live ingress rule matches the flagged permission' };
   }

@@ -76,3 +76,28 @@ export interface EventPublisher {
 export interface Clock {
   nowMs(): number;
 }
+
+/** Signs approvals with the stack's asymmetric key: only the approval API's role may (DESIGN §11). */
+export interface ApprovalSigner {
+  readonly keyId: string;
+  /** Base64 DER ECDSA signature of the payload's UTF-8 bytes. */
+  sign(payload: string): Promise<string>;
+}
+
+/** Checks approval signatures with the public key (fetched once), so apply makes no KMS call each time. */
+export interface ApprovalVerifier {
+  readonly keyId: string;
+  verify(payload: string, signature: string): Promise<boolean>;
+}
+
+/** The DynamoDB half of the audit, read back (audit verify). */
+export interface AuditTrail {
+  /** Every audit row of the action, oldest first. */
+  rowsOf(action: { readonly actionId: string; readonly sgId: string }): Promise<AuditRow[]>;
+}
+
+/** The S3 half of the audit, read back: the OLDEST version of an object is its anchor. */
+export interface EvidenceArchive {
+  /** The body of the key's oldest version and how many versions exist; null when absent. */
+  oldest(s3Key: string): Promise<{ readonly body: string; readonly versions: number } | null>;
+}

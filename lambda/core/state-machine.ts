@@ -19,10 +19,11 @@ export type ActionStatus = (typeof ACTION_STATUSES)[number];
  * state nobody can leave); SKIPPED and the other end states are final.
  */
 const TRANSITIONS: Readonly<Record<ActionStatus, readonly ActionStatus[]>> = {
-  PENDING_APPROVAL: ['APPROVED', 'REJECTED', 'EXPIRED'],
+  // → APPLYING: the CLI's local approval, recorded in the same write as its claim (never streamed).
+  PENDING_APPROVAL: ['APPROVED', 'APPLYING', 'REJECTED', 'EXPIRED'],
   APPROVED: ['APPLYING'],
   APPLYING: ['APPLIED', 'ALREADY_ABSENT', 'BLOCKED', 'FAILED'],
-  FAILED: ['APPROVED', 'REJECTED', 'EXPIRED'],
+  FAILED: ['APPROVED', 'APPLYING', 'REJECTED', 'EXPIRED'],
   APPLIED: [],
   ALREADY_ABSENT: [],
   BLOCKED: [],

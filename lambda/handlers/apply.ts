@@ -3,6 +3,7 @@ import { makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import {
   actionStore,
+  approvalVerifier,
   callerIdentity,
   eventBridgePublisher,
   evidenceStore,
@@ -10,7 +11,7 @@ import {
 } from '../adapters/factories';
 import { idempotencyFor } from '../adapters/idempotency-store';
 import { loadConfig } from '../config/config';
-import { type ApplyDeps, applyAction } from '../usecases/apply-action';
+import { applyAction, type SignedApplyDeps } from '../usecases/apply-action';
 import { logger, systemClock, withActionKeys } from './runtime';
 import { type ApprovalKey, approvalKeyOf } from './stream-record';
 
@@ -23,8 +24,9 @@ const config = loadConfig(process.env, [
   'protectedIds',
   'allowedAccounts',
   'idempotencyTable',
+  'approvalKeyArn',
 ]);
-const deps: ApplyDeps = {
+const deps: SignedApplyDeps = {
   securityGroups: securityGroups(),
   callerIdentity: callerIdentity(),
   actions: actionStore(config),
@@ -33,6 +35,7 @@ const deps: ApplyDeps = {
   clock: systemClock,
   mode: 'lambda',
   config,
+  verifier: approvalVerifier(config.approvalKeyArn),
 };
 const idempotency = idempotencyFor(config.idempotencyTable);
 const processor = new BatchProcessor(EventType.DynamoDBStreams);

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { actionStore, eventBridgePublisher, evidenceStore } from '../adapters/factories';
+import { actionStore, approvalSigner, eventBridgePublisher, evidenceStore } from '../adapters/factories';
 import { loadConfig, principalMatches } from '../config/config';
 import { messageOf } from '../core/errors';
 import { type ApiDeps, json, route } from './api-routes';
@@ -13,6 +13,7 @@ const config = loadConfig(process.env, [
   'eventBus',
   'approverPrincipals',
   'approvalTtlHours',
+  'approvalKeyArn',
 ]);
 const actions = actionStore(config);
 const deps: ApiDeps = {
@@ -21,6 +22,7 @@ const deps: ApiDeps = {
     actions,
     evidence: evidenceStore(config),
     events: eventBridgePublisher(config.eventBus),
+    signer: approvalSigner(config.approvalKeyArn),
     clock: systemClock,
     mode: 'lambda',
     isApprover: (arn) => principalMatches(arn, config.approverPrincipals),

@@ -1,9 +1,16 @@
 import type { Action, Outcome, RecordStatus } from '../core/action';
+import {
+  type Approval,
+  type ApprovalProblem,
+  checkStoredApproval,
+  selectApprovedRules,
+} from '../core/approval';
 import { blockedStatus } from '../core/decide';
 import { ConflictError, messageOf } from '../core/errors';
 import { evaluateGuardrails, type Verdict } from '../core/guardrails';
-import { type Plan, type RevokeTarget, resolveTargets } from '../core/plan';
-import type { CallerIdentity, EventPublisher, SecurityGroups } from '../core/ports';
+import type { Finding } from '../core/model';
+import type { Plan, RevokeTarget } from '../core/plan';
+import type { ApprovalVerifier, CallerIdentity, EventPublisher, SecurityGroups } from '../core/ports';
 import type { ActionStatus } from '../core/state-machine';
 import { type AuditDeps, commitAudited, commitPlain, isoOf } from './deps';
 import { lifecycleDetail } from './plan-finding';
@@ -20,6 +27,11 @@ export interface ApplyDeps extends AuditDeps {
   };
 }
 
+export interface SignedApplyDeps extends ApplyDeps {
+  /** Verifies the approval's signature with the public key: nothing in the table is trusted alone. */
+  readonly verifier: ApprovalVerifier;
+}
+
 export type ApplyResult =
   | { readonly kind: 'unknown-action' }
   | { readonly kind: 'not-approved'; readonly status: ActionStatus }
@@ -30,16 +42,31 @@ export type ApplyResult =
       readonly audit: { rowUid: string; s3Uri: string } | null;
     };
 
+type Done = Extract<ApplyResult, { kind: 'done' }>;
+
+/** How one apply ended: the single value every exit path hands to `finish`. */
+interface Ending {
+  readonly to: Extract<ActionStatus, 'APPLIED' | 'ALREADY_ABSENT' | 'BLOCKED' | 'FAILED'>;
+  readonly status: RecordStatus;
+  readonly detail: string;
+  readonly caller: string;
+  readonly revoked?: readonly RevokeTarget[];
+  readonly verdicts?: readonly Verdict[];
+  readonly unapproved?: readonly RevokeTarget[];
+}
+
 const BY = 'sg-revoke apply';
 
 /**
- * APPROVED → APPLYING (conditional claim: the real guard against double work) → every guardrail
- * again on live state → audit BEFORE → revoke by rule id → confirm → audit AFTER → final state.
+ * The apply λ: APPROVED → APPLYING (conditional claim: the guard against double work) → the
+ * approval's signature and the plan hash checked (a forged or edited row ends BLOCKED, audited and
+ * alarmed) → every guardrail on live state → audit BEFORE → revoke exactly the approved rule ids
+ * → confirm → audit AFTER.
  */
-export async function applyAction(deps: ApplyDeps, actionId: string): Promise<ApplyResult> {
+export async function applyAction(deps: SignedApplyDeps, actionId: string): Promise<ApplyResult> {
   const current = await deps.actions.get(actionId);
   if (!current) return { kind: 'unknown-action' };
-  if (current.status !== 'APPROVED' || !current.plan) return { kind: 'not-approved', status: current.status };
+  if (current.status !== 'APPROVED') return { kind: 'not-approved', status: current.status };
   let claimed: Action;
   try {
     claimed = await commitPlain(
@@ -53,45 +80,113 @@ export async function applyAction(deps: ApplyDeps, actionId: string): Promise<Ap
     if (error instanceof ConflictError) return { kind: 'lost-claim' };
     throw error;
   }
-  const result = await runApply(deps, claimed, current.plan);
-  await deps.events.publish([{ detailType: 'Action Applied', detail: lifecycleDetail(result.action) }]);
+  const problem = await approvalProblemOf(deps, claimed);
+  if (problem) return blockTampered(deps, claimed, problem);
+  return applyClaimed(deps, claimed);
+}
+
+/**
+ * Applies an action this process holds in APPLYING with a trusted approval: the apply λ after the
+ * signature check, or the CLI, whose local approval was recorded in the same write as its claim.
+ */
+export async function applyClaimed(deps: ApplyDeps, claimed: Action): Promise<Done> {
+  const result = await runApply(deps, claimed);
+  const events = [{ detailType: 'Action Applied', detail: lifecycleDetail(result.action) }];
+  const unapproved = result.action.outcome?.unapprovedRules ?? [];
+  if (unapproved.length > 0) {
+    events.push({
+      detailType: 'Unapproved Rules Found',
+      detail: { ...lifecycleDetail(result.action), unapproved_rules: unapproved },
+    });
+  }
+  await deps.events.publish(events);
   return result;
 }
 
-type Done = Extract<ApplyResult, { kind: 'done' }>;
+async function approvalProblemOf(deps: SignedApplyDeps, action: Action): Promise<ApprovalProblem | null> {
+  const check = checkStoredApproval(action, deps.verifier.keyId, deps.clock.nowMs());
+  if (check.kind !== 'verify') return check;
+  try {
+    if (await deps.verifier.verify(check.payload, check.signature)) return null;
+    return { kind: 'approval-invalid', detail: 'the approval signature does not verify' };
+  } catch (error) {
+    // Fail closed: a signature that cannot be checked is not a valid one.
+    return {
+      kind: 'approval-invalid',
+      detail: `the approval signature could not be verified: ${messageOf(error)}`,
+    };
+  }
+}
 
-async function runApply(deps: ApplyDeps, action: Action, plan: Plan): Promise<Done> {
-  const f = action.finding;
+async function blockTampered(deps: SignedApplyDeps, action: Action, problem: ApprovalProblem): Promise<Done> {
+  const detail = `${problem.kind}: ${problem.detail}; nothing revoked`;
+  const done = await finish(deps, action, { to: 'BLOCKED', status: 'failure', detail, caller: BY });
+  await deps.events.publish([
+    { detailType: 'Tamper Detected', detail: { ...lifecycleDetail(done.action), reason: problem.kind } },
+  ]);
+  return done;
+}
+
+async function runApply(deps: ApplyDeps, action: Action): Promise<Done> {
+  const plan = action.plan;
+  const approval = action.approval;
+  if (!plan || !approval) {
+    return finish(deps, action, {
+      to: 'BLOCKED',
+      status: 'failure',
+      detail: 'no plan or approval',
+      caller: BY,
+    });
+  }
   let caller: { account: string; arn: string };
   try {
     caller = await deps.callerIdentity.whoAmI();
   } catch (error) {
-    const block = {
-      guardrail: 'caller-account',
-      kind: 'block',
-      reason: `caller identity unknown: ${messageOf(error)}`,
-    } as const;
-    return finish(deps, action, 'BLOCKED', 'skipped_account_boundary', block.reason, [], 'unknown', [block]);
+    const reason = `caller identity unknown: ${messageOf(error)}`;
+    const verdicts = [{ guardrail: 'caller-account', kind: 'block', reason } as const];
+    return finish(deps, action, {
+      to: 'BLOCKED',
+      status: 'skipped_account_boundary',
+      detail: reason,
+      caller: 'unknown',
+      verdicts,
+    });
   }
-  const live = await deps.securityGroups.readGroup(f.region, f.sgId);
+  const live = await deps.securityGroups.readGroup(plan.region, plan.sgId);
   const report = evaluateGuardrails({
-    finding: f,
+    finding: signedFindingOf(action.finding, plan),
     protectedIds: deps.config.protectedIds,
     live: live.kind === 'not-found' ? null : live,
     allowedAccounts: deps.config.allowedAccounts,
     callerAccount: caller.account,
   });
+  const verdicts = report.verdicts;
   if (report.firstBlock) {
     const status = blockedStatus(report.firstBlock, false);
-    return finish(deps, action, 'BLOCKED', status, report.firstBlock.reason, [], caller.arn, report.verdicts);
+    return finish(deps, action, {
+      to: 'BLOCKED',
+      status,
+      detail: report.firstBlock.reason,
+      caller: caller.arn,
+      verdicts,
+    });
   }
-  const targets = live.kind === 'found' ? resolveTargets(plan, live.group.ingress) : [];
-  if (targets.length === 0) {
+  const selection =
+    live.kind === 'found'
+      ? selectApprovedRules(approval.rules, plan, live.group.ingress)
+      : { revoke: [], changed: [], unapproved: [] };
+  const { revoke, unapproved } = selection;
+  if (revoke.length === 0) {
     const why =
-      live.kind === 'not-found'
-        ? 'security group not found (deleted)'
-        : 'no live rule matches the approved plan';
-    return finish(deps, action, 'ALREADY_ABSENT', 'already_absent', why, [], caller.arn, report.verdicts);
+      live.kind === 'not-found' ? 'security group not found (deleted)' : 'no approved rule is still open';
+    return finish(deps, action, {
+      to: 'ALREADY_ABSENT',
+      status: 'already_absent',
+      detail: why,
+      caller: caller.arn,
+      verdicts,
+      unapproved,
+    });
   }
   let claimed: Action;
   try {
@@ -99,103 +194,117 @@ async function runApply(deps: ApplyDeps, action: Action, plan: Plan): Promise<Do
       deps,
       action,
       { from: ['APPLYING'], to: 'APPLYING', patch: {} },
-      auditFacts(
-        deps,
-        action,
-        caller.arn,
-        targets,
-        'revoke_before',
-        'in_progress',
-        `about to revoke ${targets.length} rule(s)`,
-      ),
+      auditFactsOf(deps, approval, caller.arn, revoke, {
+        step: 'revoke_before',
+        status: 'in_progress',
+        detail: `about to revoke ${revoke.length} approved rule(s)${namedChanges(selection)}`,
+      }),
       BY,
     );
     claimed = before.action;
   } catch (error) {
     // Both audit writes must succeed before any revoke: fail closed, and leave the action re-approvable.
     const detail = `audit BEFORE failed, nothing revoked: ${messageOf(error)}`;
-    const failed = await commitPlain(
-      deps,
-      action,
-      { from: ['APPLYING'], to: 'FAILED', patch: { recordStatus: 'failure', statusDetail: detail } },
-      BY,
-      detail,
-    );
+    const patch = { recordStatus: 'failure' as const, statusDetail: detail };
+    const failed = await commitPlain(deps, action, { from: ['APPLYING'], to: 'FAILED', patch }, BY, detail);
     return { kind: 'done', action: failed, audit: null };
   }
-  const outcome = await revokeAndConfirm(deps.securityGroups, f.region, f.sgId, targets);
-  return finish(
-    deps,
-    claimed,
-    outcome.state,
-    outcome.status,
-    outcome.detail,
-    outcome.revoked,
-    caller.arn,
-    report.verdicts,
-  );
+  const outcome = await revokeAndConfirm(deps.securityGroups, plan.region, plan.sgId, revoke);
+  return finish(deps, claimed, {
+    to: outcome.state,
+    status: outcome.status,
+    detail: outcome.detail + namedChanges(selection),
+    caller: caller.arn,
+    revoked: outcome.revoked,
+    verdicts,
+    unapproved,
+  });
 }
 
-function auditFacts(
+/** The guardrails read where the signed plan says the action acts, not the finding's copy. */
+const signedFindingOf = (finding: Finding, plan: Plan): Finding => ({
+  ...finding,
+  sgId: plan.sgId,
+  region: plan.region,
+  accountUid: plan.accountUid,
+  sgName: plan.sgName,
+});
+
+function namedChanges(selection: {
+  changed: readonly string[];
+  unapproved: readonly RevokeTarget[];
+}): string {
+  const parts = [];
+  if (selection.changed.length > 0)
+    parts.push(`approved rule(s) changed since approval, left alone: ${selection.changed.join(', ')}`);
+  if (selection.unapproved.length > 0) {
+    parts.push(
+      `unapproved public rule(s) left open: ${selection.unapproved.map((r) => r.ruleId).join(', ')}`,
+    );
+  }
+  return parts.length > 0 ? `; ${parts.join('; ')}` : '';
+}
+
+function auditFactsOf(
   deps: ApplyDeps,
-  action: Action,
+  approval: Approval | null,
   caller: string,
   rules: readonly RevokeTarget[],
-  step: 'revoke_before' | 'revoke_after',
-  status: RecordStatus | 'in_progress',
-  detail: string,
-  revokedRules: readonly RevokeTarget[] = [],
+  step: {
+    step: 'revoke_before' | 'revoke_after';
+    status: RecordStatus | 'in_progress';
+    detail: string;
+    revoked?: readonly RevokeTarget[];
+  },
 ) {
   return {
     rules,
-    revokedRules,
-    step,
-    status,
-    detail,
-    incidentId: action.approval?.incidentId ?? null,
-    approver: action.approval?.approver ?? null,
+    revokedRules: step.revoked ?? [],
+    step: step.step,
+    status: step.status,
+    detail: step.detail,
+    incidentId: approval?.incidentId ?? null,
+    approver: approval?.approver ?? null,
     caller,
     mode: deps.mode,
   };
 }
 
-async function finish(
-  deps: ApplyDeps,
-  action: Action,
-  to: ActionStatus,
-  status: RecordStatus,
-  detail: string,
-  revoked: readonly RevokeTarget[],
-  caller: string,
-  verdicts: readonly Verdict[],
-): Promise<Done> {
-  const outcome: Outcome = { status, detail, revokedRules: revoked, at: isoOf(deps.clock.nowMs()) };
-  const rules = action.plan?.targets ?? [];
-  const step = to === 'BLOCKED' ? 'revoke_before' : 'revoke_after';
+async function finish(deps: ApplyDeps, action: Action, end: Ending): Promise<Done> {
+  const revoked = end.revoked ?? [];
+  const outcome: Outcome = {
+    status: end.status,
+    detail: end.detail,
+    revokedRules: revoked,
+    at: isoOf(deps.clock.nowMs()),
+    ...(end.unapproved && end.unapproved.length > 0 ? { unapprovedRules: end.unapproved } : {}),
+  };
+  const blocked = end.to === 'BLOCKED';
+  const verdicts = end.verdicts ?? [];
   const fullDetail =
-    to === 'BLOCKED'
-      ? `${detail} (guardrails: ${verdicts.map((v) => `${v.guardrail}=${v.kind}`).join(', ')})`
-      : detail;
+    blocked && verdicts.length > 0
+      ? `${end.detail} (guardrails: ${verdicts.map((v) => `${v.guardrail}=${v.kind}`).join(', ')})`
+      : end.detail;
   const change = {
     from: ['APPLYING'] as ActionStatus[],
-    to,
-    patch: { recordStatus: status, statusDetail: detail, outcome },
+    to: end.to,
+    patch: { recordStatus: end.status, statusDetail: end.detail, outcome },
   };
-  let after: Awaited<ReturnType<typeof commitAudited>>;
+  const rules = action.approval?.rules.map((r) => ({ ...r })) ?? action.plan?.targets ?? [];
+  const facts = auditFactsOf(deps, action.approval, end.caller, rules, {
+    step: blocked ? 'revoke_before' : 'revoke_after',
+    status: end.status,
+    detail: fullDetail,
+    revoked,
+  });
   try {
-    after = await commitAudited(
-      deps,
-      action,
-      change,
-      auditFacts(deps, action, caller, rules, step, status, fullDetail, revoked),
-      BY,
-    );
+    const after = await commitAudited(deps, action, change, facts, BY);
+    return { kind: 'done', action: after.action, audit: { rowUid: after.rowUid, s3Uri: after.s3Uri } };
   } catch (error) {
     if (error instanceof ConflictError) throw error;
     // The outcome is a fact whether or not its audit row could be written: record it, then fail loudly.
-    const note = `${detail}; audit AFTER failed: ${messageOf(error)}`;
+    const note = `${end.detail}; audit AFTER failed: ${messageOf(error)}`;
     await commitPlain(deps, action, { ...change, patch: { ...change.patch, statusDetail: note } }, BY, note);
     throw error;
   }
-  return { kind: 'done', action: after.action, audit: { rowUid: after.rowUid, s3Uri: after.s3Uri } };
 }

@@ -1,6 +1,14 @@
 import type { Action } from '../core/action';
+import {
+  APPROVAL_APPLY_WINDOW_MS,
+  type Approval,
+  approvalPayload,
+  approvedRulesOf,
+  type UnsignedApproval,
+} from '../core/approval';
 import { ConflictError } from '../core/errors';
-import type { EventPublisher } from '../core/ports';
+import { planHashOf } from '../core/plan';
+import type { ApprovalSigner, EventPublisher } from '../core/ports';
 import { err, ok, type Result } from '../core/result';
 import type { ActionStatus } from '../core/state-machine';
 import { type AuditDeps, commitAudited } from './deps';
@@ -8,6 +16,8 @@ import { lifecycleDetail } from './plan-finding';
 
 export interface ApprovalDeps extends AuditDeps {
   readonly events: EventPublisher;
+  /** Signs each approval (the approval API's role alone may use the key). */
+  readonly signer: ApprovalSigner;
   readonly mode: 'lambda' | 'cli';
   /** True when the caller's principal ARN matches an approver pattern (decided by the caller's edge). */
   readonly isApprover: (principalArn: string) => boolean;
@@ -26,7 +36,7 @@ export type Decision =
 
 const SOURCES: Record<Decision['verb'], readonly ActionStatus[]> = {
   approve: ['PENDING_APPROVAL', 'FAILED'],
-  reject: ['PENDING_APPROVAL'],
+  reject: ['PENDING_APPROVAL', 'FAILED'],
 };
 
 /** POST /actions/{id}/approve|reject. Any error changes nothing; the caller's ARN is the approver. */
@@ -48,18 +58,21 @@ export async function decideApproval(
     return err({ kind: 'conflict', message: `action is ${action.status}; cannot ${decision.verb}` });
   }
   const nowMs = deps.clock.nowMs();
-  if (action.status === 'PENDING_APPROVAL' && nowMs > Date.parse(action.approvalDeadline)) {
+  // A FAILED action's window runs out like a pending one's: it is never approved a year later.
+  if (nowMs > Date.parse(action.approvalDeadline)) {
     return err({ kind: 'expired', message: `approval window closed at ${action.approvalDeadline}` });
-  }
-  if (decision.verb === 'approve' && decision.planHash !== action.plan?.planHash) {
-    return err({
-      kind: 'conflict',
-      message: 'planHash does not match the stored plan: review the plan again',
-    });
   }
   const at = new Date(nowMs).toISOString();
   const approve = decision.verb === 'approve';
-  const detail = approve ? `approved under ${decision.incidentId}` : `rejected: ${decision.reason}`;
+  let approval: Approval | null = null;
+  if (decision.verb === 'approve') {
+    const prepared = prepareApproval(action, decision, principalArn, at, deps.signer.keyId);
+    if (!prepared.ok) return prepared;
+    const payload = approvalPayload(action.actionId, prepared.value.plan, prepared.value.approval);
+    approval = { ...prepared.value.approval, signature: await deps.signer.sign(payload) };
+  }
+  const detail =
+    decision.verb === 'approve' ? `approved under ${decision.incidentId}` : `rejected: ${decision.reason}`;
   try {
     const committed = await commitAudited(
       deps,
@@ -67,19 +80,17 @@ export async function decideApproval(
       {
         from: [action.status],
         to: approve ? 'APPROVED' : 'REJECTED',
-        patch: approve
-          ? {
-              approval: { approver: principalArn, incidentId: decision.incidentId, at },
-              statusDetail: detail,
-            }
-          : { rejection: { by: principalArn, reason: decision.reason, at }, statusDetail: detail },
+        patch:
+          decision.verb === 'approve'
+            ? { approval, statusDetail: detail }
+            : { rejection: { by: principalArn, reason: decision.reason, at }, statusDetail: detail },
       },
       {
         rules: action.plan?.targets ?? [],
         step: approve ? 'approve' : 'reject',
         status: approve ? 'approved' : 'rejected',
         detail,
-        incidentId: approve ? decision.incidentId : null,
+        incidentId: decision.verb === 'approve' ? decision.incidentId : null,
         approver: principalArn,
         caller: principalArn,
         mode: deps.mode,
@@ -103,4 +114,37 @@ export async function decideApproval(
     }
     throw error;
   }
+}
+
+/**
+ * The approval as it will be signed: the plan hash is recomputed from the stored plan (never read
+ * from it), must equal what the approver saw, and the approved rules are the plan's rule ids.
+ */
+export function prepareApproval(
+  action: Action,
+  decision: Extract<Decision, { verb: 'approve' }>,
+  approver: string,
+  at: string,
+  keyId: string | null,
+): Result<{ plan: NonNullable<Action['plan']>; approval: UnsignedApproval }, ApprovalError> {
+  const plan = action.plan;
+  if (!plan) return err({ kind: 'conflict', message: 'the action has no plan to approve' });
+  const { planHash: stored, ...body } = plan;
+  const recomputed = planHashOf(body);
+  if (recomputed !== stored) {
+    return err({ kind: 'conflict', message: 'the stored plan does not hash to its planHash: it was edited' });
+  }
+  if (decision.planHash !== recomputed) {
+    return err({
+      kind: 'conflict',
+      message: 'planHash does not match the stored plan: review the plan again',
+    });
+  }
+  const rules = approvedRulesOf(plan);
+  if (rules.length === 0) return err({ kind: 'conflict', message: 'the plan names no rule id to approve' });
+  const deadline = new Date(Date.parse(at) + APPROVAL_APPLY_WINDOW_MS).toISOString();
+  return ok({
+    plan,
+    approval: { approver, incidentId: decision.incidentId, at, deadline, planHash: recomputed, rules, keyId },
+  });
 }

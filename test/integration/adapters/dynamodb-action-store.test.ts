@@ -70,7 +70,21 @@ const change = (action: Action, from: ActionChange['from'], to: ActionChange['to
   actionId: action.actionId,
   from,
   to,
-  patch: to === 'APPROVED' ? { approval: { approver: APPROVER, incidentId: 'INC-7', at: 'T1' } } : {},
+  patch:
+    to === 'APPROVED'
+      ? {
+          approval: {
+            approver: APPROVER,
+            incidentId: 'INC-7',
+            at: 'T1',
+            deadline: 'T9',
+            planHash: 'h',
+            rules: [],
+            keyId: null,
+            signature: null,
+          },
+        }
+      : {},
   history: { at: 'T1', from: from[0] ?? null, to, by: APPROVER, detail: '' },
 });
 
@@ -134,7 +148,16 @@ describeMoto('DynamoDbActionStore on moto_server', () => {
     const applying = await store.commit(change(approved, ['APPROVED'], 'APPLYING'), second, 'T2');
 
     expect(approved).toMatchObject({ status: 'APPROVED', auditHead: first.row_hash, updatedAt: 'T1' });
-    expect(approved.approval).toEqual({ approver: APPROVER, incidentId: 'INC-7', at: 'T1' });
+    expect(approved.approval).toEqual({
+      approver: APPROVER,
+      incidentId: 'INC-7',
+      at: 'T1',
+      deadline: 'T9',
+      planHash: 'h',
+      rules: [],
+      keyId: null,
+      signature: null,
+    });
     expect(applying).toMatchObject({ status: 'APPLYING', auditHead: second.row_hash });
     expect(applying.history.map((h) => h.to)).toEqual(['PENDING_APPROVAL', 'APPROVED', 'APPLYING']);
     await expect(readAllRows(resources.auditTable)).resolves.toEqual([first, second]);

@@ -2,6 +2,7 @@ import { AuthorizeSecurityGroupIngressCommand, EC2Client } from '@aws-sdk/client
 import { ec2Client } from '../../../lambda/adapters/clients';
 import { Ec2SecurityGroups } from '../../../lambda/adapters/ec2-security-groups';
 import type { Action } from '../../../lambda/core/action';
+import { approvedRulesOf } from '../../../lambda/core/approval';
 import { driftFindingUid } from '../../../lambda/core/drift-finding';
 import { parseFinding } from '../../../lambda/core/finding';
 import { planRevoke } from '../../../lambda/core/plan';
@@ -135,6 +136,11 @@ function appliedAction(groupId: string, region: string, i: number, at: string): 
       approver: 'arn:aws:sts::123456789012:assumed-role/IncidentCommander/alice',
       incidentId: 'INC-1',
       at,
+      deadline: at,
+      planHash: outcome.plan.planHash,
+      rules: approvedRulesOf(outcome.plan),
+      keyId: null,
+      signature: null,
     },
     rejection: null,
     outcome: { status: 'success', detail: 'revoked', revokedRules: [], at },

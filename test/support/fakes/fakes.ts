@@ -1,6 +1,9 @@
+import { sign as cryptoSign, verify as cryptoVerify, generateKeyPairSync } from 'node:crypto';
 import type { AuditRow } from '../../../lambda/core/audit';
 import type { IngressRule, LiveGroup, LiveRead } from '../../../lambda/core/model';
 import type {
+  ApprovalSigner,
+  ApprovalVerifier,
   CallerIdentity,
   Clock,
   EventPublisher,
@@ -106,5 +109,33 @@ export class ManualClock implements Clock {
   }
   advance(ms: number): void {
     this.ms += ms;
+  }
+}
+
+/**
+ * A real P-256 key in memory: signs and verifies exactly as KMS + node:crypto do in the adapters, so
+ * a forged or edited approval fails here for the same reason it fails in AWS.
+ */
+export class InMemoryApprovalKey {
+  private readonly pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  readonly signer: ApprovalSigner;
+  readonly verifier: ApprovalVerifier;
+  verifications = 0;
+
+  constructor(
+    readonly keyId = 'arn:aws:kms:us-east-1:111122223333:key/0a1b2c3d-0000-4000-8000-000000000001',
+  ) {
+    const { privateKey, publicKey } = this.pair;
+    this.signer = {
+      keyId,
+      sign: async (payload) => cryptoSign('sha256', Buffer.from(payload), privateKey).toString('base64'),
+    };
+    this.verifier = {
+      keyId,
+      verify: async (payload, signature) => {
+        this.verifications += 1;
+        return cryptoVerify('sha256', Buffer.from(payload), publicKey, Buffer.from(signature, 'base64'));
+      },
+    };
   }
 }

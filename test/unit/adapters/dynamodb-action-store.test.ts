@@ -63,7 +63,18 @@ const approve: ActionChange = {
   actionId: action.actionId,
   from: ['PENDING_APPROVAL'],
   to: 'APPROVED',
-  patch: { approval: { approver: 'arn:aws:iam::111122223333:role/lead', incidentId: 'INC-7', at: 'T1' } },
+  patch: {
+    approval: {
+      approver: 'arn:aws:iam::111122223333:role/lead',
+      incidentId: 'INC-7',
+      at: 'T1',
+      deadline: 'T9',
+      planHash: 'h',
+      rules: [],
+      keyId: null,
+      signature: null,
+    },
+  },
   history: {
     at: 'T1',
     from: 'PENDING_APPROVAL',

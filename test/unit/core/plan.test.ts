@@ -174,6 +174,22 @@ describe('action id and plan hash', () => {
     expect(reordered).toBe(plan.planHash);
   });
 
+  it.each([
+    ['publicCidrs', { publicCidrs: ['10.0.0.0/8' as Cidr] }],
+    ['the ports', { fromPort: 21 }],
+    ['the group name', { sgName: 'renamed' }],
+    ['the before-image', { beforeImage: [] }],
+    ['the region', { region: 'eu-west-1' }],
+  ])('changes when %s is edited after planning (an approval no longer matches)', (_what, edit) => {
+    const { planHash, ...body } = planned(
+      ssh,
+      group({ ingress: [rule('sgr-0000000000000000a', '0.0.0.0/0', 'tcp', 22, 22)] }),
+    );
+
+    expect(planHashOf({ ...body, ...edit })).not.toBe(planHash);
+    expect(planHashOf(body)).toBe(planHash);
+  });
+
   it('changes when the targets change', () => {
     const byShape = planned(ssh, null);
     const live = group({ ingress: [rule('sgr-0000000000000000a', '0.0.0.0/0', 'tcp', 22, 22)] });
@@ -239,6 +255,15 @@ describe('action id and plan hash: the spelled-out canonical JSON equals canonic
             sg: p.sgId,
             region: p.region,
             account: p.accountUid,
+            before: p.beforeImage,
+            cidrs: [...p.publicCidrs].sort(),
+            finding: p.findingUid,
+            from: p.fromPort,
+            to: p.toPort,
+            mode: p.mode,
+            name: p.sgName,
+            ports: p.ports,
+            protocol: p.protocol,
             targets,
           };
           expect(p.planHash).toBe(sha256Hex(canonicalJson(expected)));

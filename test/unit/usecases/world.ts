@@ -4,6 +4,7 @@ import type { IngressRule, LiveGroup } from '../../../lambda/core/model';
 import type { Cidr, Protocol } from '../../../lambda/core/permission';
 import {
   FixedCallerIdentity,
+  InMemoryApprovalKey,
   InMemoryEventPublisher,
   InMemoryEvidenceStore,
   InMemorySecurityGroups,
@@ -64,6 +65,7 @@ export function world() {
   const events = new InMemoryEventPublisher();
   const clock = new ManualClock();
   const callerIdentity = new FixedCallerIdentity();
+  const approvalKey = new InMemoryApprovalKey();
   const config = {
     protectedIds: new Set<string>(),
     allowedAccounts: new Set(['111122223333']),
@@ -80,8 +82,9 @@ export function world() {
     callerIdentity,
     config,
     mode: 'lambda' as const,
+    verifier: approvalKey.verifier,
   };
-  const approvals = { ...base, isApprover: (arn: string) => arn === approver };
-  return { ...base, groups, approvals, approver };
+  const approvals = { ...base, signer: approvalKey.signer, isApprover: (arn: string) => arn === approver };
+  return { ...base, groups, approvals, approver, approvalKey };
 }
 export type World = ReturnType<typeof world>;
