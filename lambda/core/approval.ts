@@ -76,6 +76,8 @@ export function approvalPayload(
   });
 }
 
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export type ApprovalProblem =
   | { readonly kind: 'approval-invalid'; readonly detail: string }
   | { readonly kind: 'plan-tampered'; readonly detail: string };
@@ -94,7 +96,7 @@ export type ApprovalToVerify = {
 export function checkStoredApproval(
   action: { readonly actionId: string; readonly plan: Plan | null; readonly approval: Approval | null },
   trustedKeyId: string,
-  nowMs: number,
+  nowIso: string,
 ): ApprovalProblem | ApprovalToVerify {
   const { plan, approval } = action;
   if (!plan) return { kind: 'plan-tampered', detail: 'the action has no plan' };
@@ -116,8 +118,8 @@ export function checkStoredApproval(
   if (canonicalJson(approval.rules) !== rulesOfPlan) {
     return { kind: 'plan-tampered', detail: 'the approved rules are not the rules of the plan' };
   }
-  const deadline = Date.parse(approval.deadline);
-  if (!Number.isFinite(deadline) || nowMs > deadline) {
+  // ISO-8601 UTC times of one format compare as strings (the deadline is also signed).
+  if (!ISO_UTC.test(approval.deadline) || nowIso > approval.deadline) {
     return { kind: 'approval-invalid', detail: `the approval was valid until ${approval.deadline}` };
   }
   const { signature, ...unsigned } = approval;

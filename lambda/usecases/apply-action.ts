@@ -104,7 +104,7 @@ export async function applyClaimed(deps: ApplyDeps, claimed: Action): Promise<Do
 }
 
 async function approvalProblemOf(deps: SignedApplyDeps, action: Action): Promise<ApprovalProblem | null> {
-  const check = checkStoredApproval(action, deps.verifier.keyId, deps.clock.nowMs());
+  const check = checkStoredApproval(action, deps.verifier.keyId, isoOf(deps.clock.nowMs()));
   if (check.kind !== 'verify') return check;
   try {
     if (await deps.verifier.verify(check.payload, check.signature)) return null;
