@@ -22,12 +22,13 @@ export const HANDLER_BUNDLE = {
 /** The file a bundle is written to, inside the function's asset: the handler is `index.handler`. */
 export const BUNDLE_FILE = 'index.mjs';
 
-/** The entry files of the four functions, relative to the repository root. */
+/** The entry files of the functions, relative to the repository root. */
 export const HANDLER_ENTRIES = {
   plan: 'lambda/handlers/plan.ts',
   approveApi: 'lambda/handlers/approve-api.ts',
   apply: 'lambda/handlers/apply.ts',
   reverify: 'lambda/handlers/reverify.ts',
+  auditVerify: 'lambda/handlers/audit-verify.ts',
 } as const;
 
 export type HandlerName = keyof typeof HANDLER_ENTRIES;

@@ -1,8 +1,10 @@
 import { documentClient, ec2Client, eventBridgeClient, kmsClient, s3Client, stsClient } from './clients';
 import { DynamoDbActionStore } from './dynamodb-action-store';
+import { DynamoDbAuditTrail } from './dynamodb-audit-trail';
 import { Ec2SecurityGroups } from './ec2-security-groups';
 import { EventBridgePublisher } from './eventbridge-publisher';
 import { KmsApprovalSigner, KmsApprovalVerifier } from './kms-approval-key';
+import { S3EvidenceArchive } from './s3-evidence-archive';
 import { S3EvidenceStore } from './s3-evidence-store';
 import { StsCallerIdentity } from './sts-caller-identity';
 
@@ -27,3 +29,7 @@ export const eventBridgePublisher = (busName: string) =>
 export const approvalSigner = (keyArn: string) => new KmsApprovalSigner(kmsClient(), keyArn);
 
 export const approvalVerifier = (keyArn: string) => new KmsApprovalVerifier(kmsClient(), keyArn);
+
+export const auditTrail = (auditTable: string) => new DynamoDbAuditTrail(documentClient(), auditTable);
+
+export const evidenceArchive = (auditBucket: string) => new S3EvidenceArchive(s3Client(), auditBucket);

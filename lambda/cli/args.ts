@@ -4,7 +4,7 @@ export type Command =
   | { readonly kind: 'help' }
   | { readonly kind: 'plan'; readonly files: readonly string[]; readonly live: boolean }
   | { readonly kind: 'apply' | 'reverify'; readonly files: readonly string[] }
-  | { readonly kind: 'actions'; readonly argv: readonly string[] }
+  | { readonly kind: 'actions' | 'audit'; readonly argv: readonly string[] }
   | { readonly kind: 'usage-error'; readonly message: string };
 
 /** parseArgs throws Node's own TypeError: read its message without relying on `instanceof`. */
@@ -18,7 +18,9 @@ export function parseCommand(argv: readonly string[]): Command {
   const [mode, ...rest] = argv;
   if (mode === undefined) return { kind: 'usage-error', message: 'missing mode (try `sg-revoke plan FILE`)' };
   if (mode === '--help' || mode === '-h' || mode === 'help') return { kind: 'help' };
-  if (mode === 'actions') return rest.includes('--help') ? { kind: 'help' } : { kind: 'actions', argv: rest };
+  if (mode === 'actions' || mode === 'audit') {
+    return rest.includes('--help') ? { kind: 'help' } : { kind: mode, argv: rest };
+  }
   if (mode !== 'plan' && mode !== 'apply' && mode !== 'reverify') {
     return { kind: 'usage-error', message: `unknown mode \`${mode}\`` };
   }

@@ -10,6 +10,9 @@ Usage:
   sg-revoke reverify [FILE|-]...    re-check applied revokes: verified | drift | unreachable
   sg-revoke actions list|show ID|approve ID|reject ID --api URL
                                     the approval API, signed with your AWS credentials (SigV4)
+  sg-revoke audit verify [--action ID | --since YYYY-MM-DD]
+                                    check each action's audit: hash chain, every row against its
+                                    oldest S3 version, the approval signature, state vs last row
   sg-revoke --help                  this text
 
 \`plan\` without --live makes no AWS call. The other modes use your AWS credentials (the SDK
@@ -36,6 +39,10 @@ actions: --api URL (or SG_REVOKE_API_URL) is the approval API's stage URL.
   actions reject ID --reason TEXT
   Exit 0 on a 2xx answer, 1 otherwise; the API's JSON answer is printed on stdout.
 
+audit verify: one JSON line per action, {action_id, status: intact | tampered, problems[]};
+exit 1 when any action was tampered with. Needs AWS_SG_REVOKE_ACTIONS_TABLE, the audit table and
+bucket, and AWS_SG_REVOKE_APPROVAL_KEY_ARN (kms:GetPublicKey; signatures are checked locally).
+
 Input: OCSF 1.8 Detection Findings (class_uid 2004) of detect-aws-open-security-group, as JSONL
 (one finding per line, streamed) or one JSON document (an object, or an array of findings).
 FILE \`-\` or no FILE reads stdin. A line that is not JSON (or is over 8 MiB) is reported on
@@ -60,6 +67,7 @@ Environment:
                                      the dual audit: DynamoDB table, S3 bucket, KMS key (apply)
   AWS_SG_REVOKE_ACTIONS_TABLE        the actions table (apply; reverify, optional)
   AWS_SG_REVOKE_EVENT_BUS            lifecycle events (apply, optional)
+  AWS_SG_REVOKE_APPROVAL_KEY_ARN     the asymmetric key approvals are signed with (audit verify)
   AWS_SG_REVOKE_APPROVER_PRINCIPALS, AWS_SG_REVOKE_APPROVAL_TTL_HOURS,
   AWS_SG_REVOKE_VERIFY_WINDOW_DAYS, AWS_SG_REVOKE_IDEMPOTENCY_TABLE
                                      used by the deployed stack only

@@ -10,6 +10,7 @@ const aws = {
   apply: (): typeof import('./apply-command') => require('./apply-command'),
   reverify: (): typeof import('./reverify-command') => require('./reverify-command'),
   actions: (): typeof import('./actions-command') => require('./actions-command'),
+  audit: (): typeof import('./audit-command') => require('./audit-command'),
   livePlan: (): typeof import('./live-plan-command') => require('./live-plan-command'),
 };
 
@@ -28,6 +29,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return aws.reverify().runReverify(command.files, io);
     case 'actions':
       return aws.actions().runActions(command.argv, io);
+    case 'audit':
+      return aws.audit().runAudit(command.argv, io);
     case 'plan': {
       if (command.live) return aws.livePlan().runLivePlan(command.files, io);
       const options = readPlanOptions(io.env);

@@ -100,7 +100,7 @@ export function checkStoredApproval(
 ): ApprovalProblem | ApprovalToVerify {
   const { plan, approval } = action;
   if (!plan) return { kind: 'plan-tampered', detail: 'the action has no plan' };
-  if (!approval || approval.signature === null || approval.keyId === null) {
+  if (!approval || typeof approval.signature !== 'string' || typeof approval.keyId !== 'string') {
     return { kind: 'approval-invalid', detail: 'the approval carries no signature' };
   }
   if (approval.keyId !== trustedKeyId) {
@@ -113,6 +113,9 @@ export function checkStoredApproval(
   const recomputed = planHashOf(body);
   if (recomputed !== approval.planHash || recomputed !== planHash) {
     return { kind: 'plan-tampered', detail: 'the stored plan no longer hashes to the approved plan hash' };
+  }
+  if (!Array.isArray(approval.rules) || typeof approval.deadline !== 'string') {
+    return { kind: 'approval-invalid', detail: 'the approval is malformed' };
   }
   const rulesOfPlan = canonicalJson(approvedRulesOf(plan));
   if (canonicalJson(approval.rules) !== rulesOfPlan) {

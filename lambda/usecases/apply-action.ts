@@ -104,7 +104,13 @@ export async function applyClaimed(deps: ApplyDeps, claimed: Action): Promise<Do
 }
 
 async function approvalProblemOf(deps: SignedApplyDeps, action: Action): Promise<ApprovalProblem | null> {
-  const check = checkStoredApproval(action, deps.verifier.keyId, isoOf(deps.clock.nowMs()));
+  let check: ReturnType<typeof checkStoredApproval>;
+  try {
+    check = checkStoredApproval(action, deps.verifier.keyId, isoOf(deps.clock.nowMs()));
+  } catch (error) {
+    // A row edited into a shape the hash cannot even read is tampering too, never a crash loop.
+    return { kind: 'plan-tampered', detail: `the stored plan or approval is malformed: ${messageOf(error)}` };
+  }
   if (check.kind !== 'verify') return check;
   try {
     if (await deps.verifier.verify(check.payload, check.signature)) return null;
@@ -263,8 +269,8 @@ function auditFactsOf(
     step: step.step,
     status: step.status,
     detail: step.detail,
-    incidentId: approval?.incidentId ?? null,
-    approver: approval?.approver ?? null,
+    incidentId: textOr(approval?.incidentId),
+    approver: textOr(approval?.approver),
     caller,
     mode: deps.mode,
   };
@@ -290,7 +296,9 @@ async function finish(deps: ApplyDeps, action: Action, end: Ending): Promise<Don
     to: end.to,
     patch: { recordStatus: end.status, statusDetail: end.detail, outcome },
   };
-  const rules = action.approval?.rules.map((r) => ({ ...r })) ?? action.plan?.targets ?? [];
+  // A forged approval is untrusted data of any shape: only a well-formed rule list is recorded as such.
+  const approved = action.approval?.rules;
+  const rules = Array.isArray(approved) ? approved : (action.plan?.targets ?? []);
   const facts = auditFactsOf(deps, action.approval, end.caller, rules, {
     step: blocked ? 'revoke_before' : 'revoke_after',
     status: end.status,
@@ -308,3 +316,5 @@ async function finish(deps: ApplyDeps, action: Action, end: Ending): Promise<Don
     throw error;
   }
 }
+
+const textOr = (value: unknown): string | null => (typeof value === 'string' ? value : null);

@@ -168,6 +168,7 @@ export async function createStack(protectedIds: string[] = []): Promise<Stack> {
     AWS_SG_REVOKE_AUDIT_DYNAMODB_TABLE: resources.auditTable,
     AWS_SG_REVOKE_AUDIT_BUCKET: resources.bucket,
     KMS_KEY_ARN: resources.kmsKeyArn,
+    AWS_SG_REVOKE_APPROVAL_KEY_ARN: resources.approvalKeyArn,
     AWS_SG_REVOKE_EVENT_BUS: capture.busName,
     AWS_SG_REVOKE_IDEMPOTENCY_TABLE: resources.idempotencyTable,
     AWS_SG_REVOKE_PROTECTED_IDS: protectedIds.join(','),

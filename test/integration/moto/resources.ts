@@ -81,6 +81,8 @@ export function resetMoto(): Promise<void> {
 
 export interface AuditResources {
   readonly kmsKeyArn: string;
+  /** The asymmetric approval key (ECC_NIST_P256, SIGN_VERIFY), as the stack makes it. */
+  readonly approvalKeyArn: string;
   readonly bucket: string;
   readonly auditTable: string;
   readonly actionsTable: string;
@@ -91,9 +93,16 @@ export interface AuditResources {
 /** The stateful resources of the stack (DESIGN §10), shaped as the CDK stack makes them. */
 export async function createAuditResources(region = REGION): Promise<AuditResources> {
   const names = { bucket: 'sg-revoke-audit', audit: 'sg-revoke-audit', actions: 'sg-revoke-actions' };
-  const kmsKeyArn = await using(new KMSClient({ region }), async (kms) => {
+  const [kmsKeyArn, approvalKeyArn] = await using(new KMSClient({ region }), async (kms) => {
     const out = await kms.send(new CreateKeyCommand({ Description: 'sg-revoke audit' }));
-    return out.KeyMetadata!.Arn!;
+    const signing = await kms.send(
+      new CreateKeyCommand({
+        Description: 'sg-revoke approvals',
+        KeySpec: 'ECC_NIST_P256',
+        KeyUsage: 'SIGN_VERIFY',
+      }),
+    );
+    return [out.KeyMetadata!.Arn!, signing.KeyMetadata!.Arn!];
   });
   await using(new S3Client({ region }), async (s3) => {
     await s3.send(new CreateBucketCommand({ Bucket: names.bucket, ObjectLockEnabledForBucket: true }));
@@ -170,6 +179,7 @@ export async function createAuditResources(region = REGION): Promise<AuditResour
   });
   return {
     kmsKeyArn,
+    approvalKeyArn,
     bucket: names.bucket,
     auditTable: names.audit,
     actionsTable: names.actions,
