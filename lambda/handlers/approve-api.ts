@@ -6,20 +6,9 @@ import { principalMatches } from '../core/principals';
 import { type ApiDeps, json, route } from './api-routes';
 import { logger, systemClock } from './runtime';
 
-const config = loadConfig(
-  process.env,
-  [
-    'actionsTable',
-    'auditTable',
-    'auditBucket',
-    'kmsKeyArn',
-    'eventBus',
-    'approverPrincipals',
-    'viewerPrincipals',
-    'approvalTtlHours',
-  ],
-  { nonEmpty: ['approverPrincipals'] },
-);
+const KEYS = ['actionsTable', 'auditTable', 'auditBucket', 'kmsKeyArn', 'eventBus'] as const;
+const PRINCIPALS = ['approverPrincipals', 'viewerPrincipals', 'approvalTtlHours'] as const;
+const config = loadConfig(process.env, [...KEYS, ...PRINCIPALS], { nonEmpty: ['approverPrincipals'] });
 const actions = actionStore(config);
 const deps: ApiDeps = {
   actions,
