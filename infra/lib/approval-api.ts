@@ -18,6 +18,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { accountsOf, parsePrincipalPatterns } from '../../lambda/core/principals';
+import { InvalidConfigError } from './config';
 
 export interface ApprovalApiProps {
   readonly handler: IFunction;
@@ -30,7 +31,8 @@ export interface ApprovalApiProps {
 export function callerAccountsOf(principals: ApprovalApiProps['principals']): string[] {
   const parsed = parsePrincipalPatterns([...principals.approvers, ...principals.viewers]);
   // The config was validated at synth; a bad pattern here is a programming error, not a user one.
-  if (!parsed.ok) throw new Error(`invalid approver/viewer patterns: ${parsed.error.join('; ')}`);
+  if (!parsed.ok)
+    throw new InvalidConfigError(`invalid approver/viewer patterns: ${parsed.error.join('; ')}`);
   return accountsOf(parsed.value);
 }
 

@@ -1,6 +1,8 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import type { CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { callerAccountsOf } from '../../infra/lib/approval-api';
+import { InvalidConfigError } from '../../infra/lib/config';
 import { cdkJsonContext, createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
 import type { SgRevokeStack } from '../../infra/lib/sg-revoke-stack';
 
@@ -109,5 +111,13 @@ describe('viewer principals', () => {
     const { stack, template } = synth();
 
     expect(envOf(stack, template).AWS_SG_REVOKE_VIEWER_PRINCIPALS).toBe('');
+  });
+});
+
+describe('callerAccountsOf', () => {
+  it('refuses patterns that did not pass the config, rather than admitting an account', () => {
+    expect(() => callerAccountsOf({ approvers: ['arn:aws:sts::*:assumed-role/A/*'], viewers: [] })).toThrow(
+      InvalidConfigError,
+    );
   });
 });
