@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Aws, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
@@ -13,13 +13,54 @@ import {
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
+import { AccountPrincipal, AnyPrincipal, Effect, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { accountsOf, parsePrincipalPatterns } from '../../lambda/core/principals';
+import { InvalidConfigError } from './config';
 
 export interface ApprovalApiProps {
   readonly handler: IFunction;
   readonly logRetention: RetentionDays;
+  /** Approver and viewer patterns (validated config): their accounts may call the API, no other. */
+  readonly principals: { readonly approvers: readonly string[]; readonly viewers: readonly string[] };
+}
+
+/** The accounts whose principals may reach the API at all: the deployment's and the named ones. */
+export function callerAccountsOf(principals: ApprovalApiProps['principals']): string[] {
+  const parsed = parsePrincipalPatterns([...principals.approvers, ...principals.viewers]);
+  // The config was validated at synth; a bad pattern here is a programming error, not a user one.
+  if (!parsed.ok)
+    throw new InvalidConfigError(`invalid approver/viewer patterns: ${parsed.error.join('; ')}`);
+  return accountsOf(parsed.value);
+}
+
+/**
+ * Only principals of these accounts get past API Gateway; the function then checks the exact
+ * approver / viewer patterns. The Deny holds even if an identity policy elsewhere is too broad.
+ */
+function resourcePolicy(accounts: readonly string[]): PolicyDocument {
+  const all = [Aws.ACCOUNT_ID, ...accounts];
+  return new PolicyDocument({
+    statements: [
+      new PolicyStatement({
+        sid: 'NamedAccountsOnly',
+        effect: Effect.ALLOW,
+        principals: all.map((account) => new AccountPrincipal(account)),
+        actions: ['execute-api:Invoke'],
+        resources: ['execute-api:/*'],
+      }),
+      new PolicyStatement({
+        sid: 'DenyOtherAccounts',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['execute-api:Invoke'],
+        resources: ['execute-api:/*'],
+        conditions: { StringNotEquals: { 'aws:PrincipalAccount': all } },
+      }),
+    ],
+  });
 }
 
 // Errors keep the API's `{error, message}` shape (DESIGN §8) even when API Gateway answers itself.
@@ -50,11 +91,13 @@ export class ApprovalApi extends Construct {
   constructor(scope: Construct, id: string, props: ApprovalApiProps) {
     super(scope, id);
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    const accounts = callerAccountsOf(props.principals);
     this.api = new RestApi(this, 'Api', {
       restApiName: 'sg-revoke-approvals',
       description: 'sg-revoke approvals: list, approve and reject planned revokes',
       endpointTypes: [EndpointType.REGIONAL],
       defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
+      policy: resourcePolicy(accounts),
       deployOptions: {
         stageName: 'v1',
         tracingEnabled: true,
@@ -69,6 +112,8 @@ export class ApprovalApi extends Construct {
         throttlingBurstLimit: 10,
       },
     });
+    // API Gateway applies a changed resource policy only on a new deployment.
+    this.api.latestDeployment?.addToLogicalId({ callerAccounts: accounts });
     for (const type of [ResponseType.DEFAULT_4XX, ResponseType.DEFAULT_5XX]) {
       this.api.addGatewayResponse(type.responseType, {
         type,

@@ -9,10 +9,11 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { AUDIT_PREFIX } from '../../lambda/core/constants';
 import type { SgRevokeConfig } from './config';
 
 /** Audit objects go under this prefix (DESIGN §7); the roles may write nowhere else in the bucket. */
-export const AUDIT_PREFIX = 'aws-sg-revoke/audit/';
+export { AUDIT_PREFIX };
 
 export interface AuditStorageProps {
   readonly key: IKey;

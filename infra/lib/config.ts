@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { APPROVAL_TTL_HOURS, VERIFY_WINDOW_DAYS } from '../../lambda/core/constants';
+import { parsePrincipalPattern } from '../../lambda/core/principals';
 
 /**
  * Deployment configuration, read from cdk.json `context` (or `-c key=value`) and validated once at
@@ -9,11 +11,6 @@ import { z } from 'zod';
 const ACCOUNT_ID = /^\d{12}$/;
 const SG_ID = /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const PARTITION = 'arn:aws(?:-cn|-us-gov)?';
-// Approver patterns are matched against the caller's principal ARN by the approve λ; `*` may stand
-// for a role or session name, never for the account (that would let any account approve).
-const APPROVER_PATTERN = new RegExp(
-  `^${PARTITION}:(iam|sts)::\\d{12}:(root|(role|assumed-role|user|federated-user)/[\\w+=,.@/*-]+)$`,
-);
 // Resource-policy principals cannot hold wildcards.
 const PUBLISHER_ARN = new RegExp(`^${PARTITION}:iam::\\d{12}:(root|(role|user)/[\\w+=,.@/-]+)$`);
 // Same rule as the functions' own config check (lambda/config), so a synth-valid name also starts.
@@ -41,9 +38,18 @@ const toNumber = (value: unknown): unknown =>
   typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
 const emptyToUndefined = (value: unknown): unknown => (value === '' || value === null ? undefined : value);
 
-const list = (pattern: RegExp, what: string, min: number) => {
+/** Approver and viewer patterns: the grammar the approve λ applies at run time (core/principals). */
+const principalPattern = z.string('must be a principal ARN pattern').superRefine((value, ctx) => {
+  const parsed = parsePrincipalPattern(value);
+  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
+});
+
+const list = (pattern: RegExp, what: string, min: number) =>
+  listOf(z.string(`must be ${what}`).regex(pattern, `must be ${what}`), what, min);
+
+function listOf(item: z.ZodType<string>, what: string, min: number) {
   const items = z
-    .array(z.string(`must be ${what}`).regex(pattern, `must be ${what}`), {
+    .array(item, {
       error: (issue) =>
         issue.input === undefined
           ? `is required: a list where each value is ${what}`
@@ -52,7 +58,7 @@ const list = (pattern: RegExp, what: string, min: number) => {
     .min(min, `must list at least ${min} value(s)`);
   // Only optional lists get a default: a required one that is missing must fail, not become [].
   return z.preprocess(toList, min === 0 ? items.default([]) : items);
-};
+}
 const integer = (min: number, max: number, fallback: number) =>
   z.preprocess(
     toNumber,
@@ -68,7 +74,8 @@ export const configSchema = z
   .object({
     allowedAccountIds: list(ACCOUNT_ID, 'a 12-digit AWS account id', 1),
     protectedIds: list(SG_ID, 'a security group id (sg- + 8 or 17 lowercase hex)', 0),
-    approverPrincipals: list(APPROVER_PATTERN, 'an IAM/STS principal ARN pattern in a named account', 1),
+    approverPrincipals: listOf(principalPattern, 'a role ARN or assumed-role/ROLE/SESSION pattern', 1),
+    viewerPrincipals: listOf(principalPattern, 'a role ARN or assumed-role/ROLE/SESSION pattern', 0),
     findingPublisherPrincipals: list(PUBLISHER_ARN, 'an IAM root, role or user ARN without wildcards', 0),
     busName: z.preprocess(
       emptyToUndefined,
@@ -91,8 +98,8 @@ export const configSchema = z
         )
         .default(90),
     ),
-    approvalTtlHours: integer(1, 168, 24),
-    verifyWindowDays: integer(1, 365, 30),
+    approvalTtlHours: integer(1, APPROVAL_TTL_HOURS.max, APPROVAL_TTL_HOURS.default),
+    verifyWindowDays: integer(1, VERIFY_WINDOW_DAYS.max, VERIFY_WINDOW_DAYS.default),
     applyReservedConcurrency: integer(1, 100, 2),
   })
   .superRefine((config, ctx) => {

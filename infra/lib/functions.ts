@@ -65,6 +65,7 @@ export class Functions extends Construct {
         ...env.bus,
         ...env.ttl,
         AWS_SG_REVOKE_APPROVER_PRINCIPALS: config.approverPrincipals.join(','),
+        AWS_SG_REVOKE_VIEWER_PRINCIPALS: config.viewerPrincipals.join(','),
       },
       logRetention,
       // API Gateway gives up after 29 s; a slower answer would be lost anyway.

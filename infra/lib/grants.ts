@@ -4,6 +4,7 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { type Bucket, CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { INTENTIONALLY_OPEN_TAG } from '../../lambda/core/constants';
 import { AUDIT_PREFIX } from './audit-storage';
 import { KEY_USE_ACTIONS } from './encryption-key';
 import type { SgRevokeFunction } from './sg-revoke-function';
@@ -20,7 +21,7 @@ export interface GrantTargets {
 
 const DESCRIBE_SG = ['ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules'];
 const REVOKE = 'ec2:RevokeSecurityGroupIngress';
-const TAG_GUARD = 'intentionally-open';
+const TAG_GUARD = INTENTIONALLY_OPEN_TAG;
 
 const byStatusIndexArn = (table: ITable): string => `${table.tableArn}/index/${BY_STATUS_INDEX}`;
 

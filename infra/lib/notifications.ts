@@ -12,10 +12,11 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { EVENT_SOURCE } from '../../lambda/core/constants';
 import { deadLetterQueue } from './dead-letter-queue';
 
 /** Lifecycle events the code emits on the bus (source `sg-revoke`). */
-export const LIFECYCLE_SOURCE = 'sg-revoke';
+export const LIFECYCLE_SOURCE = EVENT_SOURCE;
 
 /**
  * Rule target for the encrypted topic. The stock SnsTopic target also grants EventBridge

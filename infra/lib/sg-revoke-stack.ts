@@ -58,6 +58,7 @@ export class SgRevokeStack extends Stack {
     this.api = new ApprovalApi(this, 'Approvals', {
       handler: this.functions.approveApi.fn,
       logRetention: config.logRetentionDays as RetentionDays,
+      principals: { approvers: config.approverPrincipals, viewers: config.viewerPrincipals },
     });
     this.notifications = new Notifications(this, 'Notifications', { bus: this.bus, key: this.key });
 

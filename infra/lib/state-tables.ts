@@ -9,9 +9,10 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { BY_STATUS_INDEX } from '../../lambda/core/constants';
 
 /** GSI of the actions table: list by status, oldest first (the API list and the reverify sweep). */
-export const BY_STATUS_INDEX = 'by-status';
+export { BY_STATUS_INDEX };
 
 /**
  * The action state machine's table (DESIGN §2) and the idempotency table of the apply function.

@@ -1,4 +1,5 @@
 import type { Action } from '../core/action';
+import { BY_STATUS_INDEX } from '../core/constants';
 import { InvalidCursorError } from '../core/errors';
 import type { ActionStatus } from '../core/state-machine';
 
@@ -22,7 +23,8 @@ export const COLUMNS = {
   auditHead: 'audit_head',
 } as const satisfies { readonly [K in keyof Action]-?: string };
 
-export const BY_STATUS_INDEX = 'by-status';
+export { BY_STATUS_INDEX };
+
 /** History outlives the decision: the table's TTL removes an action 90 days after its deadline. */
 const RETENTION_SECONDS = 90 * 24 * 60 * 60;
 

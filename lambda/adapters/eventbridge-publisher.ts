@@ -3,11 +3,13 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
+import { EVENT_SOURCE } from '../core/constants';
 import { AwsCallError } from '../core/errors';
 import type { EventPublisher, LifecycleEvent } from '../core/ports';
 import { translated } from './aws-errors';
 
-export const EVENT_SOURCE = 'sg-revoke';
+export { EVENT_SOURCE };
+
 /** PutEvents takes at most 10 entries, and their total size must stay below 256 KiB. */
 const MAX_ENTRIES = 10;
 const MAX_REQUEST_BYTES = 256 * 1024;

@@ -1,7 +1,7 @@
 import { destroyClients } from '../adapters/clients';
 import { loadConfig } from '../config/config';
 import type { Action } from '../core/action';
-import { ConfigError, messageOf } from '../core/errors';
+import { messageOf } from '../core/errors';
 import { parseFinding } from '../core/finding';
 import { checkAccountAllowList } from '../core/guardrails';
 import { buildRecord, planStep, type RemediationRecord, targetOfFinding } from '../core/records';
@@ -41,9 +41,7 @@ const GATE = [
 export async function runApply(files: readonly string[], io: CliIo): Promise<number> {
   let config: ReturnType<typeof loadConfig<(typeof GATE)[number]>>;
   try {
-    config = loadConfig(io.env, GATE);
-    if (config.allowedAccounts.size === 0)
-      throw new ConfigError('AWS_SG_REVOKE_ALLOWED_ACCOUNT_IDS is required for apply');
+    config = loadConfig(io.env, GATE, { nonEmpty: ['allowedAccounts'] });
   } catch (error) {
     return usageError(io.stderr, `apply refused: ${messageOf(error)}`);
   }

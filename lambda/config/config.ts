@@ -1,4 +1,6 @@
+import { APPROVAL_TTL_HOURS, VERIFY_WINDOW_DAYS } from '../core/constants';
 import { ConfigError } from '../core/errors';
+import { type PrincipalPattern, parsePrincipalPatterns } from '../core/principals';
 
 /** DESIGN §9: every setting, by the environment variable that carries it. */
 export interface Config {
@@ -12,7 +14,8 @@ export interface Config {
   readonly idempotencyTable: string;
   readonly protectedIds: ReadonlySet<string>;
   readonly allowedAccounts: ReadonlySet<string>;
-  readonly approverPrincipals: readonly string[];
+  readonly approverPrincipals: readonly PrincipalPattern[];
+  readonly viewerPrincipals: readonly PrincipalPattern[];
   readonly approvalTtlHours: number;
   readonly verifyWindowDays: number;
   readonly incidentId: string;
@@ -26,8 +29,6 @@ const SG_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const ACCOUNT = /^\d{12}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const KMS_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)\/[A-Za-z0-9/_-]+$/;
-// `*` may stand for a role or session name, never for the account: that would let any account approve.
-const PRINCIPAL_PATTERN = /^arn:aws[a-z-]*:(?:iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/*-]+$/;
 const INCIDENT = /^[A-Za-z0-9][A-Za-z0-9._:/-]{2,127}$/;
 const NAME = /^[A-Za-z0-9._-]{3,255}$/;
 
@@ -53,19 +54,31 @@ const matching = (variable: string, pattern: RegExp, what: string): Parser<strin
   },
 });
 
+const itemsOf = (raw: string | undefined): string[] =>
+  (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
 function list(variable: string, pattern: RegExp, what: string): Parser<string[]> {
   return {
     variable,
     parse: (raw) => {
-      const items = (raw ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+      const items = itemsOf(raw);
       const bad = items.filter((item) => !pattern.test(item));
       return bad.length === 0 ? items : fail(variable, `has values that are not ${what}: ${bad.join(', ')}`);
     },
   };
 }
+
+/** The shared principal grammar (core/principals): the same patterns pass here and at synth. */
+const principals = (variable: string): Parser<PrincipalPattern[]> => ({
+  variable,
+  parse: (raw) => {
+    const parsed = parsePrincipalPatterns(itemsOf(raw));
+    return parsed.ok ? parsed.value : fail(variable, parsed.error.join('; '));
+  },
+});
 
 const setOf = (p: Parser<string[]>): Parser<ReadonlySet<string>> => ({
   variable: p.variable,
@@ -95,13 +108,18 @@ const PARSERS: { readonly [K in keyof Config]: Parser<Config[K]> } = {
   idempotencyTable: name('AWS_SG_REVOKE_IDEMPOTENCY_TABLE'),
   protectedIds: setOf(list('AWS_SG_REVOKE_PROTECTED_IDS', SG_ID, 'security group ids')),
   allowedAccounts: setOf(list('AWS_SG_REVOKE_ALLOWED_ACCOUNT_IDS', ACCOUNT, '12-digit account ids')),
-  approverPrincipals: list(
-    'AWS_SG_REVOKE_APPROVER_PRINCIPALS',
-    PRINCIPAL_PATTERN,
-    'IAM/STS principal ARN patterns',
+  approverPrincipals: principals('AWS_SG_REVOKE_APPROVER_PRINCIPALS'),
+  viewerPrincipals: principals('AWS_SG_REVOKE_VIEWER_PRINCIPALS'),
+  approvalTtlHours: positive(
+    'AWS_SG_REVOKE_APPROVAL_TTL_HOURS',
+    APPROVAL_TTL_HOURS.default,
+    APPROVAL_TTL_HOURS.max,
   ),
-  approvalTtlHours: positive('AWS_SG_REVOKE_APPROVAL_TTL_HOURS', 24, 24 * 30),
-  verifyWindowDays: positive('AWS_SG_REVOKE_VERIFY_WINDOW_DAYS', 30, 366),
+  verifyWindowDays: positive(
+    'AWS_SG_REVOKE_VERIFY_WINDOW_DAYS',
+    VERIFY_WINDOW_DAYS.default,
+    VERIFY_WINDOW_DAYS.max,
+  ),
   incidentId: matching(
     'AWS_SG_REVOKE_INCIDENT_ID',
     INCIDENT,
@@ -110,17 +128,37 @@ const PARSERS: { readonly [K in keyof Config]: Parser<Config[K]> } = {
   approver: matching('AWS_SG_REVOKE_APPROVER', /^\S{1,256}$/, 'an approver identity'),
 };
 
+type ListKey = {
+  [K in keyof Config]: Config[K] extends ReadonlySet<string> | readonly unknown[] ? K : never;
+}[keyof Config];
+
+export interface LoadOptions<K extends keyof Config> {
+  /** Lists that must hold at least one value here (optional elsewhere, e.g. the allow-list in `apply`). */
+  readonly nonEmpty?: readonly (K & ListKey)[];
+}
+
+const sizeOf = (value: unknown): number =>
+  value instanceof Set ? value.size : Array.isArray(value) ? value.length : 1;
+
 /**
- * Reads exactly the settings a caller needs, once, and reports every bad variable at once, by
- * name, before any AWS call (STYLE §4).
+ * Reads exactly the settings a caller needs, once, and reports every missing or bad variable at
+ * once, by name, before any AWS call (STYLE §4): fixing them one run at a time is not a contract.
  */
-export function loadConfig<K extends keyof Config>(env: Env, keys: readonly K[]): Pick<Config, K> {
+export function loadConfig<K extends keyof Config>(
+  env: Env,
+  keys: readonly K[],
+  options: LoadOptions<K> = {},
+): Pick<Config, K> {
   const out: Partial<Config> = {};
   const problems: string[] = [];
   for (const key of keys) {
     const parser = PARSERS[key] as Parser<Config[K]>;
     try {
-      (out as Record<K, Config[K]>)[key] = parser.parse(env[parser.variable]);
+      const value = parser.parse(env[parser.variable]);
+      if (options.nonEmpty?.includes(key as K & ListKey) && sizeOf(value) === 0) {
+        fail(parser.variable, 'is required');
+      }
+      (out as Record<K, Config[K]>)[key] = value;
     } catch (error) {
       problems.push(error instanceof ConfigError ? error.message : String(error));
     }
@@ -128,15 +166,3 @@ export function loadConfig<K extends keyof Config>(env: Env, keys: readonly K[])
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return out as Pick<Config, K>;
 }
-
-export const variableOf = (key: keyof Config): string => PARSERS[key].variable;
-
-/** `*` in an approver pattern matches any run of characters within the ARN. */
-export function principalMatches(arn: string, patterns: readonly string[]): boolean {
-  return patterns.some((pattern) => {
-    const regex = new RegExp(`^${pattern.split('*').map(escapeRegex).join('.*')}$`);
-    return regex.test(arn);
-  });
-}
-
-const escapeRegex = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');

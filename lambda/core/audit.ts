@@ -1,4 +1,5 @@
 import type { RecordStatus, VerificationStatus } from './action';
+import { AUDIT_PREFIX } from './constants';
 import { canonicalJson, sha256Hex, shortHash } from './hash';
 import type { RevokeTarget } from './plan';
 import { SCHEMA_VERSION, SOURCE_SKILL } from './records';
@@ -62,7 +63,7 @@ export interface AuditRow {
   readonly s3_key: string;
 }
 
-export const AUDIT_PREFIX = 'aws-sg-revoke/audit';
+export { AUDIT_PREFIX };
 
 const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, '-');
 
@@ -76,7 +77,7 @@ export function auditKeyOf(facts: Pick<AuditFacts, 'actionId' | 'step'>, isoNow:
 
 export function s3KeyOf(sgId: string, actionAt: string): string {
   const [year, month, day] = actionAt.slice(0, 10).split('-');
-  return `${AUDIT_PREFIX}/${year}/${month}/${day}/${safe(sgId)}/${safe(actionAt)}.json`;
+  return `${AUDIT_PREFIX}${year}/${month}/${day}/${safe(sgId)}/${safe(actionAt)}.json`;
 }
 
 /** Builds the row and chains it to the previous row of the same action (tamper evidence). */

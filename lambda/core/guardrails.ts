@@ -1,6 +1,7 @@
+import { INTENTIONALLY_OPEN_TAG } from './constants';
 import type { Finding, LiveRead } from './model';
 
-export const INTENTIONALLY_OPEN_TAG = 'intentionally-open';
+export { INTENTIONALLY_OPEN_TAG };
 
 export type GuardrailName =
   | 'protected-id'

@@ -10,6 +10,8 @@ import { type ApprovalDeps, type ApprovalError, decideApproval } from '../usecas
 export interface ApiDeps {
   readonly approvals: ApprovalDeps;
   readonly actions: ActionStore;
+  /** True when the caller's principal ARN matches a viewer pattern (AWS_SG_REVOKE_VIEWER_PRINCIPALS). */
+  readonly isViewer: (principalArn: string) => boolean;
 }
 
 const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{2,127}$/;
@@ -68,6 +70,14 @@ export const viewOf = ({ auditHead: _internal, ...view }: Action) => view;
 export async function route(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const caller = event.requestContext?.identity?.userArn;
   if (!caller) return fail('forbidden', 'request is not SigV4-authenticated (no caller ARN)');
+  // Actions carry before-images, approvers and incident ids: only approvers and viewers read them,
+  // and anyone else learns nothing, not even whether an id exists.
+  if (!deps.approvals.isApprover(caller) && !deps.isViewer(caller)) {
+    return fail(
+      'forbidden',
+      `${caller} is neither an approver nor a viewer (AWS_SG_REVOKE_APPROVER_PRINCIPALS, AWS_SG_REVOKE_VIEWER_PRINCIPALS)`,
+    );
+  }
   const id = event.pathParameters?.id ?? '';
   const key = `${event.httpMethod} ${event.resource}`;
   if (key === 'GET /actions') {

@@ -1,23 +1,25 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { actionStore, approvalSigner, eventBridgePublisher, evidenceStore } from '../adapters/factories';
-import { loadConfig, principalMatches } from '../config/config';
+import { loadConfig } from '../config/config';
 import { messageOf } from '../core/errors';
+import { principalMatches } from '../core/principals';
 import { type ApiDeps, json, route } from './api-routes';
 import { logger, systemClock } from './runtime';
 
-const config = loadConfig(process.env, [
+const KEYS = [
   'actionsTable',
   'auditTable',
   'auditBucket',
   'kmsKeyArn',
   'eventBus',
-  'approverPrincipals',
-  'approvalTtlHours',
   'approvalKeyArn',
-]);
+] as const;
+const PRINCIPALS = ['approverPrincipals', 'viewerPrincipals', 'approvalTtlHours'] as const;
+const config = loadConfig(process.env, [...KEYS, ...PRINCIPALS], { nonEmpty: ['approverPrincipals'] });
 const actions = actionStore(config);
 const deps: ApiDeps = {
   actions,
+  isViewer: (arn) => principalMatches(arn, config.viewerPrincipals),
   approvals: {
     actions,
     evidence: evidenceStore(config),

@@ -1,6 +1,8 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { InvalidConfigError, parseConfig } from '../../infra/lib/config';
 import { cdkJsonContext, createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
+import { loadConfig } from '../../lambda/config/config';
+import { APPROVAL_TTL_HOURS, VERIFY_WINDOW_DAYS } from '../../lambda/core/constants';
 
 const valid = {
   allowedAccountIds: ['111122223333'],
@@ -31,6 +33,7 @@ describe('sg-revoke context', () => {
     expect(parseConfig(valid)).toEqual({
       ...valid,
       protectedIds: [],
+      viewerPrincipals: [],
       findingPublisherPrincipals: [],
       reverifySchedule: 'rate(15 minutes)',
       auditRetentionDays: 365,
@@ -81,6 +84,70 @@ describe('sg-revoke context', () => {
     const message = errorOf({ ...valid, [key]: value });
 
     expect(message).toMatch(new RegExp(`^  - ${key}(\\[\\d+\\])?: `, 'm'));
+  });
+
+  // Issue 8: every pattern whose role or account the caller could choose, refused at synth.
+  it.each([
+    ['arn:aws:sts::111122223333:assumed-role/*/alice@corp.com', /role name must be fixed/],
+    ['arn:aws:sts::111122223333:assumed-role/IncidentCommander*/x', /role name must be fixed/],
+    ['arn:aws:sts::111122223333:assumed-role/IncidentCommander*', /role name must be fixed/],
+    ['arn:aws:sts::111122223333:federated-user/alice', /federated-user/],
+    ['arn:aws:iam::111122223333:user/alice', /IAM users/],
+    ['arn:aws:iam::111122223333:root', /root/],
+    ['arn:aws:sts::111122223333:*', /must name a role/],
+    ['arn:aws:sts::*:assumed-role/Admin/*', /never a wildcard/],
+    ['arn:aws:sts:::assumed-role/Admin/*', /account is missing/],
+    ['IncidentCommander', /not an ARN/],
+  ])('refuses the approver or viewer pattern %s, naming the key, the pattern and why', (pattern, why) => {
+    for (const key of ['approverPrincipals', 'viewerPrincipals']) {
+      const message = errorOf({ ...valid, [key]: [pattern] });
+
+      expect(message).toContain(`  - ${key}[0]: \`${pattern}\` is refused`);
+      expect(message).toMatch(why);
+    }
+  });
+
+  it.each([
+    'arn:aws:sts::111122223333:assumed-role/IncidentCommander/*',
+    'arn:aws:sts::111122223333:assumed-role/IncidentCommander/alice@corp.com',
+    'arn:aws:iam::111122223333:role/ops/SecLead',
+    'arn:aws-us-gov:sts::111122223333:assumed-role/Approver/*',
+    'arn:aws-cn:iam::111122223333:role/Approver',
+    'arn:aws:sts::111122223333:assumed-role/*/alice',
+    'arn:aws:sts::111122223333:federated-user/alice',
+    'arn:aws:iam::111122223333:user/alice',
+    'arn:aws:sts::111122223333:*',
+    'arn:aws:sts::*:assumed-role/Admin/*',
+  ])('synth and run time agree on %s', (pattern) => {
+    const atSynth = (() => {
+      try {
+        parseConfig({ ...valid, approverPrincipals: [pattern] });
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    const atRunTime = (() => {
+      try {
+        loadConfig({ AWS_SG_REVOKE_APPROVER_PRINCIPALS: pattern }, ['approverPrincipals']);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+
+    expect(atSynth).toBe(atRunTime);
+  });
+
+  it('bounds the approval TTL and the verify window with the limits the functions use', () => {
+    expect(parseConfig({ ...valid, approvalTtlHours: APPROVAL_TTL_HOURS.max }).approvalTtlHours).toBe(
+      APPROVAL_TTL_HOURS.max,
+    );
+    expect(errorOf({ ...valid, approvalTtlHours: APPROVAL_TTL_HOURS.max + 1 })).toMatch(/approvalTtlHours/);
+    expect(parseConfig({ ...valid, verifyWindowDays: VERIFY_WINDOW_DAYS.max }).verifyWindowDays).toBe(
+      VERIFY_WINDOW_DAYS.max,
+    );
+    expect(errorOf({ ...valid, verifyWindowDays: VERIFY_WINDOW_DAYS.max + 1 })).toMatch(/verifyWindowDays/);
   });
 
   it('requires the account and approver lists', () => {

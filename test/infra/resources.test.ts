@@ -146,6 +146,7 @@ describe('functions', () => {
         'KMS',
         'EVENT_BUS',
         'APPROVER_PRINCIPALS',
+        'VIEWER_PRINCIPALS',
         'APPROVAL_TTL_HOURS',
       ],
     ],
