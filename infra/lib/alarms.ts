@@ -12,12 +12,13 @@ export interface AlarmsProps {
   readonly functions: Readonly<Record<string, SgRevokeFunction>>;
   readonly deadLetterQueues: Readonly<Record<string, Queue>>;
   readonly driftRule: Rule;
-  /** The bus the drift rule is on; `undefined` for the account's default bus. */
-  readonly customBusName: string | undefined;
+  readonly tamperRule: Rule;
+  /** The (custom) bus the drift and tamper rules are on. */
+  readonly lifecycleBusName: string;
 }
 
 /**
- * Any failed invocation, any message in a DLQ and any DRIFT is worth a human look: each is a single
+ * Any failed invocation, any message in a DLQ, any DRIFT and any TAMPER is worth a human look: each is a single
  * occurrence over five minutes, and every alarm notifies the approvers' topic.
  */
 export class Alarms extends Construct {
@@ -55,20 +56,20 @@ export class Alarms extends Construct {
         `messages waiting in the ${name} dead-letter queue`,
       );
     }
-    atLeastOnce(
-      'Drift',
+    // Rules on a custom bus publish MatchedEvents with both dimensions.
+    const matched = (rule: Rule) =>
       new Metric({
         namespace: 'AWS/Events',
         metricName: 'MatchedEvents',
-        // Rules on a custom bus publish with both dimensions; on the default bus, RuleName alone.
-        dimensionsMap: {
-          RuleName: props.driftRule.ruleName,
-          ...(props.customBusName !== undefined && { EventBusName: props.customBusName }),
-        },
+        dimensionsMap: { RuleName: rule.ruleName, EventBusName: props.lifecycleBusName },
         period,
         statistic: 'Sum',
-      }),
-      'DRIFT: a revoked ingress rule is open again',
+      });
+    atLeastOnce('Drift', matched(props.driftRule), 'DRIFT: a revoked ingress rule is open again');
+    atLeastOnce(
+      'Tamper',
+      matched(props.tamperRule),
+      'TAMPER: a forged or edited approval was refused, or the audit trail was rewritten',
     );
   }
 }

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import {
   BlockPublicAccess,
@@ -63,6 +64,8 @@ export class AuditStorage extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    this.denyRewrites();
+
     this.table = new Table(this, 'Rows', {
       partitionKey: { name: 'sg_id', type: AttributeType.STRING },
       sortKey: { name: 'action_at', type: AttributeType.STRING },
@@ -73,5 +76,35 @@ export class AuditStorage extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+  }
+
+  /**
+   * Write-once enforced by S3 itself, whatever a role's IAM policy says (DESIGN §11): a PUT must be a
+   * conditional create (`If-None-Match: *`), so no principal can add a version over an evidence
+   * object; nobody deletes an object or a version, nor bypasses the retention. Object Lock stays
+   * underneath. (CopyObject into the bucket is refused too: it cannot carry the header.)
+   */
+  private denyRewrites(): void {
+    const objects = this.bucket.arnForObjects('*');
+    const deny = (sid: string, actions: string[], conditions?: Record<string, unknown>) =>
+      this.bucket.addToResourcePolicy(
+        new PolicyStatement({
+          sid,
+          effect: Effect.DENY,
+          principals: [new AnyPrincipal()],
+          actions,
+          resources: [objects],
+          conditions,
+        }),
+      );
+    deny('PutOnlyAsConditionalCreate', ['s3:PutObject'], { Null: { 's3:if-none-match': 'true' } });
+    deny('PutOnlyIfNoneMatchStar', ['s3:PutObject'], { StringNotEquals: { 's3:if-none-match': '*' } });
+    deny('NoDeletesNoRetentionBypass', [
+      's3:DeleteObject',
+      's3:DeleteObjectVersion',
+      's3:BypassGovernanceRetention',
+      's3:PutObjectRetention',
+      's3:PutObjectLegalHold',
+    ]);
   }
 }

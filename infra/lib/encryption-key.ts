@@ -1,11 +1,11 @@
-import { AccountRootPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AccountRootPrincipal, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
 // The CDK default key policy grants `kms:*` to the account; the design allows no wildcard action, so
 // the account's IAM gets the administrative actions by name. Leaving out PutKeyPolicy or
 // ScheduleKeyDeletion would make the key unmanageable, so the list is deliberately complete.
-const ADMIN_ACTIONS = [
+export const ADMIN_ACTIONS = [
   'kms:CancelKeyDeletion',
   'kms:CreateAlias',
   'kms:CreateGrant',
@@ -35,9 +35,10 @@ const ADMIN_ACTIONS = [
 export const KEY_USE_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
 
 /**
- * The stack's customer managed key: audit bucket, tables and the notification topic. Rotation on.
- * Account principals get access only through their IAM policies (the roles name this key and the
- * few actions they need); AWS services that write to the encrypted topic are named here.
+ * The stack's customer managed key: audit bucket and tables. Rotation on. Account principals get
+ * access only through their IAM policies (the roles name this key and the few actions they need).
+ * No AWS service principal is named here: the notification topic has a key of its own
+ * (notifications.ts), so no service statement can ever reach the audit evidence.
  */
 export class EncryptionKey extends Construct {
   readonly key: Key;
@@ -58,22 +59,10 @@ export class EncryptionKey extends Construct {
           actions: KEY_USE_ACTIONS,
           resources: ['*'],
         }),
-        // EventBridge (lifecycle rules) and CloudWatch (alarm actions) publish to the encrypted topic.
-        // No source condition here, as in the AWS examples: the service's KMS call may not carry one,
-        // and the topic policy already admits only this stack's rules and this account's alarms.
-        new PolicyStatement({
-          sid: 'NotificationPublishersUseKey',
-          principals: [
-            new ServicePrincipal('events.amazonaws.com'),
-            new ServicePrincipal('cloudwatch.amazonaws.com'),
-          ],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: ['*'],
-        }),
       ],
     });
     this.key = new Key(this, 'Key', {
-      description: 'sg-revoke: audit evidence, action state and notifications',
+      description: 'sg-revoke: audit evidence and action state',
       enableKeyRotation: true,
       policy,
     });

@@ -5,6 +5,7 @@ import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { type Bucket, CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { INTENTIONALLY_OPEN_TAG } from '../../lambda/core/constants';
+import { VERIFY_ACTIONS } from './approval-key';
 import { AUDIT_PREFIX } from './audit-storage';
 import { KEY_USE_ACTIONS } from './encryption-key';
 import type { SgRevokeFunction } from './sg-revoke-function';
@@ -16,7 +17,10 @@ export interface GrantTargets {
   readonly auditTable: ITable;
   readonly auditBucket: Bucket;
   readonly idempotencyTable: ITable;
+  /** The lifecycle bus (only these roles may put to it). */
   readonly bus: IEventBus;
+  /** The asymmetric approval key: approve-api signs, apply and audit-verify read the public key. */
+  readonly approvalKey: IKey;
 }
 
 const DESCRIBE_SG = ['ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules'];
@@ -55,6 +59,8 @@ export function grantPlan(fn: SgRevokeFunction, t: GrantTargets): void {
 
 export function grantApproveApi(fn: SgRevokeFunction, t: GrantTargets): void {
   allowKeyAndBus(fn, t);
+  // The key policy also denies kms:Sign to every other principal (approval-key.ts).
+  fn.allow('SignApprovals', ['kms:Sign'], [t.approvalKey.keyArn]);
   allowAuditAppend(fn, t);
   fn.allow(
     'ActionsReview',
@@ -66,6 +72,7 @@ export function grantApproveApi(fn: SgRevokeFunction, t: GrantTargets): void {
 
 export function grantApply(fn: SgRevokeFunction, t: GrantTargets): void {
   allowKeyAndBus(fn, t);
+  fn.allow('ReadApprovalPublicKey', VERIFY_ACTIONS, [t.approvalKey.keyArn]);
   allowAuditAppend(fn, t);
   allowDescribe(fn);
   fn.allow('ActionsApply', ['dynamodb:GetItem', 'dynamodb:UpdateItem'], [t.actionsTable.tableArn]);
@@ -105,4 +112,32 @@ export function grantReverify(fn: SgRevokeFunction, t: GrantTargets): void {
   allowDescribe(fn);
   fn.allow('ActionsSweep', ['dynamodb:Query'], [byStatusIndexArn(t.actionsTable)]);
   fn.allow('ActionsVerify', ['dynamodb:GetItem', 'dynamodb:UpdateItem'], [t.actionsTable.tableArn]);
+}
+
+/** Reads everything the audit is made of, writes nothing but Tamper Detected events (DESIGN §11). */
+export function grantAuditVerify(fn: SgRevokeFunction, t: GrantTargets): void {
+  fn.allow('DecryptWithStackKey', ['kms:Decrypt', 'kms:DescribeKey'], [t.key.keyArn]);
+  fn.allow('EmitTamperEvents', ['events:PutEvents'], [t.bus.eventBusArn]);
+  fn.allow('ReadApprovalPublicKey', VERIFY_ACTIONS, [t.approvalKey.keyArn]);
+  fn.allow('AuditRowsRead', ['dynamodb:Query'], [t.auditTable.tableArn]);
+  fn.allow('ActionsRead', ['dynamodb:GetItem', 'dynamodb:Query'], [t.actionsTable.tableArn]);
+  fn.allow('ActionsListByStatus', ['dynamodb:Query'], [byStatusIndexArn(t.actionsTable)]);
+  fn.allow(
+    'EvidenceRead',
+    ['s3:GetObject', 's3:GetObjectVersion'],
+    [t.auditBucket.arnForObjects(`${AUDIT_PREFIX}*`)],
+  );
+  fn.role.addToPrincipalPolicy(
+    new PolicyStatement({
+      sid: 'EvidenceVersionsList',
+      actions: ['s3:ListBucketVersions'],
+      resources: [t.auditBucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': `${AUDIT_PREFIX}*` } },
+    }),
+  );
+  const bucketId = Stack.of(fn).getLogicalId(t.auditBucket.node.defaultChild as CfnBucket);
+  Validations.of(fn.role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${AUDIT_PREFIX}*]`,
+    reason: 'Audit objects are keyed per action under the audit prefix; the grant is read-only.',
+  });
 }

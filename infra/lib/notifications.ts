@@ -7,13 +7,14 @@ import {
   type RuleTargetConfig,
 } from 'aws-cdk-lib/aws-events';
 import { addToDeadLetterQueueResourcePolicy, bindBaseTargetConfig } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { AccountRootPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../lambda/core/constants';
 import { deadLetterQueue } from './dead-letter-queue';
+import { ADMIN_ACTIONS } from './encryption-key';
 
 /** Lifecycle events the code emits on the bus (source `sg-revoke`). */
 export const LIFECYCLE_SOURCE = EVENT_SOURCE;
@@ -57,15 +58,20 @@ class EncryptedTopicTarget implements IRuleTarget {
  */
 export class Notifications extends Construct {
   readonly topic: Topic;
+  /** The topic's own key: the service statements it needs never touch the audit key. */
+  readonly key: Key;
   readonly dlq: Queue;
   readonly pendingRule: Rule;
   readonly driftRule: Rule;
+  readonly tamperRule: Rule;
 
-  constructor(scope: Construct, id: string, props: { readonly bus: IEventBus; readonly key: IKey }) {
+  /** `bus` is the lifecycle bus, which only sg-revoke's functions can put to (lifecycle-bus.ts). */
+  constructor(scope: Construct, id: string, props: { readonly bus: IEventBus }) {
     super(scope, id);
+    this.key = notificationKey(this);
     this.topic = new Topic(this, 'Topic', {
       displayName: 'sg-revoke approvals and drift',
-      masterKey: props.key,
+      masterKey: this.key,
       enforceSSL: true,
     });
     this.topic.addToResourcePolicy(
@@ -79,9 +85,10 @@ export class Notifications extends Construct {
     );
     this.dlq = deadLetterQueue(this, 'Dlq');
 
-    // Two rules rather than one: the drift rule's MatchedEvents metric is the DRIFT count alarmed on.
+    // One rule per kind: each rule's MatchedEvents metric is what the alarms count.
     this.pendingRule = this.lifecycleRule('ActionPlanned', props.bus, 'Action Planned');
     this.driftRule = this.lifecycleRule('DriftDetected', props.bus, 'Drift Detected');
+    this.tamperRule = this.lifecycleRule('TamperDetected', props.bus, 'Tamper Detected');
   }
 
   private lifecycleRule(id: string, bus: IEventBus, detailType: string): Rule {
@@ -92,4 +99,46 @@ export class Notifications extends Construct {
       targets: [new EncryptedTopicTarget(this.topic, this.dlq)],
     });
   }
+}
+
+/**
+ * CloudWatch (alarm actions) is held to this account's alarms by aws:SourceAccount and aws:SourceArn.
+ * EventBridge's KMS request for a rule target carries no source keys (AWS documents that
+ * aws:SourceAccount / aws:SourceArn are not supported for EventBridge delivery to an encrypted topic:
+ * a condition would drop every notification), so its statement is unconditioned; that is why it sits
+ * on a key that protects nothing but this topic's messages.
+ */
+function notificationKey(scope: Construct): Key {
+  return new Key(scope, 'Key', {
+    description: 'sg-revoke: the approvers notification topic only',
+    enableKeyRotation: true,
+    policy: new PolicyDocument({
+      statements: [
+        new PolicyStatement({
+          sid: 'AccountAdministersKeyThroughIam',
+          principals: [new AccountRootPrincipal()],
+          actions: ADMIN_ACTIONS,
+          resources: ['*'],
+        }),
+        new PolicyStatement({
+          sid: 'AlarmsOfThisAccountPublish',
+          principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+            ArnLike: {
+              'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`,
+            },
+          },
+        }),
+        new PolicyStatement({
+          sid: 'LifecycleRulesPublish',
+          principals: [new ServicePrincipal('events.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'],
+        }),
+      ],
+    }),
+  });
 }

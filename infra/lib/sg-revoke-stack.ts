@@ -5,11 +5,14 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { Alarms } from './alarms';
 import { ApprovalApi } from './approval-api';
+import { ApprovalKey } from './approval-key';
 import { AuditStorage } from './audit-storage';
+import { AuditVerification } from './audit-verification';
 import type { SgRevokeConfig } from './config';
 import { EncryptionKey } from './encryption-key';
 import { EventWiring, findingsBus } from './event-wiring';
 import { Functions } from './functions';
+import { LifecycleBus } from './lifecycle-bus';
 import { Notifications } from './notifications';
 import { StateTables } from './state-tables';
 
@@ -23,7 +26,12 @@ export class SgRevokeStack extends Stack {
   readonly key: Key;
   readonly audit: AuditStorage;
   readonly tables: StateTables;
+  /** Where findings arrive (open to the named detectors). */
   readonly bus: IEventBus;
+  /** Where lifecycle events travel (sg-revoke's functions only). */
+  readonly lifecycle: LifecycleBus;
+  readonly approvalKey: ApprovalKey;
+  readonly auditVerification: AuditVerification;
   readonly functions: Functions;
   readonly triggers: EventWiring;
   readonly api: ApprovalApi;
@@ -37,18 +45,21 @@ export class SgRevokeStack extends Stack {
     this.audit = new AuditStorage(this, 'Audit', { key: this.key, config });
     this.tables = new StateTables(this, 'State', { key: this.key });
     this.bus = findingsBus(this, config);
+    this.lifecycle = new LifecycleBus(this, 'Lifecycle');
+    this.approvalKey = new ApprovalKey(this, 'ApprovalKey');
+    const logRetention = config.logRetentionDays as RetentionDays;
 
-    this.functions = new Functions(this, 'Functions', {
-      config,
-      targets: {
-        key: this.key,
-        actionsTable: this.tables.actions,
-        auditTable: this.audit.table,
-        auditBucket: this.audit.bucket,
-        idempotencyTable: this.tables.idempotency,
-        bus: this.bus,
-      },
-    });
+    const targets = {
+      key: this.key,
+      actionsTable: this.tables.actions,
+      auditTable: this.audit.table,
+      auditBucket: this.audit.bucket,
+      idempotencyTable: this.tables.idempotency,
+      bus: this.lifecycle.bus,
+      approvalKey: this.approvalKey.key,
+    };
+    this.functions = new Functions(this, 'Functions', { config, targets });
+    this.auditVerification = new AuditVerification(this, 'AuditVerification', { targets, logRetention });
     this.triggers = new EventWiring(this, 'Triggers', {
       config,
       bus: this.bus,
@@ -57,23 +68,34 @@ export class SgRevokeStack extends Stack {
     });
     this.api = new ApprovalApi(this, 'Approvals', {
       handler: this.functions.approveApi.fn,
-      logRetention: config.logRetentionDays as RetentionDays,
+      logRetention,
       principals: { approvers: config.approverPrincipals, viewers: config.viewerPrincipals },
     });
-    this.notifications = new Notifications(this, 'Notifications', { bus: this.bus, key: this.key });
+    this.notifications = new Notifications(this, 'Notifications', { bus: this.lifecycle.bus });
 
     const { plan, approveApi, apply, reverify, planDlq, reverifyDlq } = this.functions;
+    const auditVerify = this.auditVerification.fn;
+    this.approvalKey.allowOnlySigner(approveApi.role);
+    this.lifecycle.allowOnly([plan, approveApi, apply, reverify, auditVerify].map((f) => f.role));
     new Alarms(this, 'Alarms', {
       topic: this.notifications.topic,
-      functions: { Plan: plan, ApproveApi: approveApi, Apply: apply, Reverify: reverify },
+      functions: {
+        Plan: plan,
+        ApproveApi: approveApi,
+        Apply: apply,
+        Reverify: reverify,
+        AuditVerify: auditVerify,
+      },
       deadLetterQueues: {
         Plan: planDlq,
         Apply: this.triggers.applyDlq,
         Reverify: reverifyDlq,
+        AuditVerify: this.auditVerification.dlq,
         Notifications: this.notifications.dlq,
       },
       driftRule: this.notifications.driftRule,
-      customBusName: config.busName === 'default' ? undefined : this.bus.eventBusName,
+      tamperRule: this.notifications.tamperRule,
+      lifecycleBusName: this.lifecycle.bus.eventBusName,
     });
   }
 }

@@ -32,25 +32,32 @@ const envOf = (fn: 'plan' | 'reverify' | 'apply'): Record<string, unknown> => {
 };
 
 describe('with every setting overridden', () => {
-  it('uses the existing bus by name instead of creating one', () => {
-    template.resourceCountIs('AWS::Events::EventBus', 0);
-    template.resourceCountIs('AWS::Events::EventBusPolicy', 0);
+  it('takes findings from the existing bus by name; lifecycle events keep a bus of their own', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    template.resourceCountIs('AWS::Events::EventBusPolicy', 1);
     template.hasResourceProperties('AWS::Events::Rule', { EventBusName: 'default' });
-    expect(envOf('plan').AWS_SG_REVOKE_EVENT_BUS).toBe('default');
+    const lifecycle = {
+      Ref: stack.resolve((stack.lifecycle.bus.node.defaultChild as CfnResource).logicalId),
+    };
+    expect(envOf('plan').AWS_SG_REVOKE_EVENT_BUS).toEqual(lifecycle);
   });
 
-  it('alarms on drift with the default-bus metric dimensions', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'MatchedEvents',
-      Dimensions: [
-        {
-          Name: 'RuleName',
-          Value: {
-            Ref: stack.resolve((stack.notifications.driftRule.node.defaultChild as CfnResource).logicalId),
-          },
-        },
-      ],
+  it('alarms on drift with the lifecycle bus metric dimensions', () => {
+    const ref = (c: { node: { defaultChild?: unknown } }) => ({
+      Ref: stack.resolve((c.node.defaultChild as CfnResource).logicalId),
     });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties);
+    const drift = alarms.find((a) =>
+      JSON.stringify(a.Dimensions).includes(JSON.stringify(ref(stack.notifications.driftRule))),
+    );
+
+    expect(drift?.MetricName).toBe('MatchedEvents');
+    expect(drift?.Dimensions).toEqual(
+      expect.arrayContaining([
+        { Name: 'RuleName', Value: ref(stack.notifications.driftRule) },
+        { Name: 'EventBusName', Value: ref(stack.lifecycle.bus) },
+      ]),
+    );
   });
 
   it('applies the retention, schedule, concurrency and windows given', () => {

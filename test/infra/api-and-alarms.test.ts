@@ -80,36 +80,42 @@ describe('approval API', () => {
 });
 
 describe('notifications and alarms', () => {
-  it('pushes Action Planned and Drift Detected from the stack bus to the KMS-encrypted topic', () => {
+  it('pushes Action Planned, Drift and Tamper Detected from the lifecycle bus to the KMS-encrypted topic', () => {
     const topicRef = { Ref: idOf(stack.notifications.topic) };
     const rules = propsOf('AWS::Events::Rule').filter((rule) => JSON.stringify(rule).includes('"sg-revoke"'));
 
     template.hasResourceProperties('AWS::SNS::Topic', {
-      KmsMasterKeyId: { 'Fn::GetAtt': [idOf(stack.key), 'Arn'] },
+      KmsMasterKeyId: { 'Fn::GetAtt': [idOf(stack.notifications.key), 'Arn'] },
     });
     expect(rules.map((rule) => rule.EventPattern)).toEqual([
       { source: ['sg-revoke'], 'detail-type': ['Action Planned'] },
       { source: ['sg-revoke'], 'detail-type': ['Drift Detected'] },
+      { source: ['sg-revoke'], 'detail-type': ['Tamper Detected'] },
     ]);
     for (const rule of rules) {
       expect(rule).toMatchObject({
-        EventBusName: { Ref: idOf(stack.bus) },
+        EventBusName: { Ref: idOf(stack.lifecycle.bus) },
         Targets: [expect.objectContaining({ Arn: topicRef })],
       });
     }
   });
 
-  it('alarms on every function error, every DLQ message and every drift, into the topic', () => {
+  it('alarms on every function error, every DLQ message, every drift and every tamper, into the topic', () => {
     const alarms = propsOf('AWS::CloudWatch::Alarm');
     const watched = (metric: string) => alarms.filter((a) => a.MetricName === metric).length;
 
-    expect(watched('Errors')).toBe(4);
+    expect(watched('Errors')).toBe(5);
     expect(watched('ApproximateNumberOfMessagesVisible')).toBe(propsOf('AWS::SQS::Queue').length);
     expect(alarms.filter((a) => a.MetricName === 'MatchedEvents')).toEqual([
       expect.objectContaining({
         Namespace: 'AWS/Events',
         Dimensions: expect.arrayContaining([
           { Name: 'RuleName', Value: { Ref: idOf(stack.notifications.driftRule) } },
+        ]),
+      }),
+      expect.objectContaining({
+        Dimensions: expect.arrayContaining([
+          { Name: 'RuleName', Value: { Ref: idOf(stack.notifications.tamperRule) } },
         ]),
       }),
     ]);

@@ -79,7 +79,7 @@ describe('least privilege', () => {
   it('gives each function its own role, with no managed policy', () => {
     const roles = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Role');
 
-    expect(roles).toHaveLength(4);
+    expect(roles).toHaveLength(5);
     for (const role of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
@@ -174,20 +174,31 @@ describe('least privilege', () => {
   it('keeps the audit append-only: PutItem on the table, PutObject under the prefix, nothing else', () => {
     const table = arnOf(stack.audit.table);
     const bucketArn = arnOf(stack.audit.bucket);
+    const underPrefix = [{ 'Fn::Join': ['', [bucketArn, '/aws-sg-revoke/audit/*']] }];
     const touchesAudit = (s: Statement) =>
       asList(s.Resource).some((r) => JSON.stringify(r).includes(JSON.stringify(bucketArn)) || same(r, table));
-    const auditGrants = Object.values(resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy')
-      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
-      .filter((s) => s.Effect === 'Allow' && touchesAudit(s));
+    const auditGrantsOf = (roleId: string) =>
+      Object.values(resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy' && same(r.Properties.Roles, [{ Ref: roleId }]))
+        .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+        .filter((s) => s.Effect === 'Allow' && touchesAudit(s));
+    const writers = (['plan', 'approveApi', 'apply', 'reverify'] as const).flatMap((fn) =>
+      auditGrantsOf(idOf(stack.functions[fn].role)),
+    );
 
-    for (const s of auditGrants) {
+    for (const s of writers) {
       expect([
         ['dynamodb:PutItem', [table]],
-        ['s3:PutObject', [{ 'Fn::Join': ['', [bucketArn, '/aws-sg-revoke/audit/*']] }]],
+        ['s3:PutObject', underPrefix],
       ]).toContainEqual([s.Action, asList(s.Resource)]);
     }
-    expect(auditGrants).toHaveLength(6);
+    expect(writers).toHaveLength(6);
+    // The daily verifier only reads: rows, object versions (listing limited to the prefix).
+    expect(auditGrantsOf(idOf(stack.auditVerification.fn.role)).map((s) => [s.Action, s.Resource])).toEqual([
+      ['dynamodb:Query', table],
+      [['s3:GetObject', 's3:GetObjectVersion'], underPrefix[0]],
+      ['s3:ListBucketVersions', bucketArn],
+    ]);
     // Object Lock already refuses deletes in the retention period; no role may even ask.
     expect(
       everyStatement().flatMap((s) => (s.Effect === 'Allow' ? asList(s.Action) : [])),
@@ -198,17 +209,34 @@ describe('least privilege', () => {
     );
   });
 
-  it('uses the stack key only, with the exact KMS actions, and puts events only on the bus', () => {
+  it('uses each key for its purpose only, and puts events only on the lifecycle bus', () => {
     const key = arnOf(stack.key);
-    const bus = arnOf(stack.bus);
-    const identity = (['plan', 'approveApi', 'apply', 'reverify'] as const).flatMap(roleStatements);
-    const onKms = identity.filter((s) => asList(s.Action).some((a) => a.startsWith('kms:')));
-    const onEvents = identity.filter((s) => asList(s.Action).some((a) => a.startsWith('events:')));
+    const approvalKey = arnOf(stack.approvalKey.key);
+    const bus = arnOf(stack.lifecycle.bus);
+    const kmsOf = (fn: FunctionName) =>
+      roleStatements(fn)
+        .filter((s) => asList(s.Action).some((a) => a.startsWith('kms:')))
+        .map((s) => [
+          same(s.Resource, key) ? 'stack-key' : same(s.Resource, approvalKey) ? 'approval-key' : s.Resource,
+          s.Action,
+        ]);
+    const onEvents = (['plan', 'approveApi', 'apply', 'reverify'] as const)
+      .flatMap(roleStatements)
+      .filter((s) => asList(s.Action).some((a) => a.startsWith('events:')));
+    const use = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
 
-    for (const s of onKms) expect(s.Resource).toEqual(key);
-    expect(new Set(onKms.flatMap((s) => asList(s.Action)))).toEqual(
-      new Set(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']),
-    );
+    expect(kmsOf('plan')).toEqual([['stack-key', use]]);
+    expect(kmsOf('reverify')).toEqual([['stack-key', use]]);
+    expect(kmsOf('approveApi')).toEqual([
+      ['stack-key', use],
+      ['approval-key', 'kms:Sign'],
+    ]);
+    expect(kmsOf('apply')).toEqual([
+      ['stack-key', use],
+      ['approval-key', ['kms:DescribeKey', 'kms:GetPublicKey']],
+      // Added by the DynamoDB stream event source: reading the encrypted stream.
+      ['stack-key', ['kms:Decrypt', 'kms:DescribeKey']],
+    ]);
     expect(onEvents).toHaveLength(4);
     for (const s of onEvents) expect(s).toMatchObject({ Action: 'events:PutEvents', Resource: bus });
   });

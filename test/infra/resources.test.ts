@@ -12,6 +12,7 @@ let template: Template;
 const idOf = (construct: IConstruct): string =>
   stack.resolve((construct.node.defaultChild as CfnResource).logicalId) as string;
 const keyArn = () => ({ 'Fn::GetAtt': [idOf(stack.key), 'Arn'] });
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 const propsOf = (type: string): Json[] =>
   Object.values(template.findResources(type)).map((r) => r.Properties as Json);
 
@@ -114,7 +115,7 @@ describe('functions', () => {
   it('run Node 24 on arm64 with active tracing and a log group with retention', () => {
     const functions = template.findResources('AWS::Lambda::Function');
 
-    expect(Object.keys(functions)).toHaveLength(4);
+    expect(Object.keys(functions)).toHaveLength(5);
     for (const { Properties: fn } of Object.values(functions)) {
       expect(fn).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -127,12 +128,12 @@ describe('functions', () => {
     }
   });
 
-  it('each ship their own bundle (a shared asset would deploy one handler four times)', () => {
+  it('each ship their own bundle (a shared asset would deploy one handler five times)', () => {
     const keys = Object.values(template.findResources('AWS::Lambda::Function')).map(
       ({ Properties: fn }) => (fn.Code as { S3Key: string }).S3Key,
     );
 
-    expect(new Set(keys).size).toBe(4);
+    expect(new Set(keys).size).toBe(5);
   });
 
   it.each([
@@ -145,6 +146,7 @@ describe('functions', () => {
         'AUDIT_BUCKET',
         'KMS',
         'EVENT_BUS',
+        'APPROVAL_KEY_ARN',
         'APPROVER_PRINCIPALS',
         'VIEWER_PRINCIPALS',
         'APPROVAL_TTL_HOURS',
@@ -161,6 +163,7 @@ describe('functions', () => {
         'PROTECTED_IDS',
         'ALLOWED_ACCOUNT_IDS',
         'IDEMPOTENCY_TABLE',
+        'APPROVAL_KEY_ARN',
       ],
     ],
     [
@@ -206,8 +209,10 @@ describe('async paths', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
   });
 
-  it('lets only the named publishers put events on the dedicated bus', () => {
-    const policies = propsOf('AWS::Events::EventBusPolicy');
+  it('lets only the named detectors put findings on the findings bus', () => {
+    const policies = propsOf('AWS::Events::EventBusPolicy').filter((p) =>
+      same(p.EventBusName, { Ref: idOf(stack.bus) }),
+    );
 
     expect(policies).toHaveLength(1);
     expect(policies[0]?.Statement).toMatchObject({
@@ -217,10 +222,38 @@ describe('async paths', () => {
     });
   });
 
+  it('lets only sg-revoke function roles put lifecycle events: every other principal is denied', () => {
+    const policies = propsOf('AWS::Events::EventBusPolicy').filter((p) =>
+      same(p.EventBusName, { Ref: idOf(stack.lifecycle.bus) }),
+    );
+    const roles = [
+      stack.functions.plan,
+      stack.functions.approveApi,
+      stack.functions.apply,
+      stack.functions.reverify,
+      stack.auditVerification.fn,
+    ].map((f) => ({ 'Fn::GetAtt': [idOf(f.role), 'Arn'] }));
+
+    expect(policies.map((p) => p.Statement)).toEqual([
+      {
+        Sid: expect.any(String),
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::GetAtt': [idOf(stack.lifecycle.bus), 'Arn'] },
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': roles } },
+      },
+    ]);
+    for (const fn of ['plan', 'approveApi', 'apply', 'reverify'] as const) {
+      const env = template.toJSON().Resources[idOf(stack.functions[fn].fn)].Properties.Environment.Variables;
+      expect(env.AWS_SG_REVOKE_EVENT_BUS).toEqual({ Ref: idOf(stack.lifecycle.bus) });
+    }
+  });
+
   it('gives every rule target a DLQ and a bounded retry policy', () => {
     const targets = propsOf('AWS::Events::Rule').flatMap((rule) => rule.Targets as Json[]);
 
-    expect(targets).toHaveLength(4);
+    expect(targets).toHaveLength(6);
     for (const target of targets) {
       expect(target).toMatchObject({
         DeadLetterConfig: { Arn: expect.anything() },
@@ -232,10 +265,10 @@ describe('async paths', () => {
     }
   });
 
-  it('sends failed async invocations of plan and reverify to a queue', () => {
+  it('sends failed async invocations of plan, reverify and audit verify to a queue', () => {
     const configs = propsOf('AWS::Lambda::EventInvokeConfig');
 
-    expect(configs).toHaveLength(2);
+    expect(configs).toHaveLength(3);
     for (const config of configs) {
       expect(config).toMatchObject({ DestinationConfig: { OnFailure: { Destination: expect.anything() } } });
     }

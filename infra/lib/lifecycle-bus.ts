@@ -1,0 +1,32 @@
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { AnyPrincipal, Effect, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+/**
+ * The bus lifecycle events (planned, approved, applied, drift, tamper) travel on (DESIGN §11). Only
+ * sg-revoke's own function roles may put to it: the bus policy denies every other principal, so a
+ * detector (or anyone with `events:PutEvents` on `*`) cannot fake an "Action Planned" or a "Drift
+ * Detected" for the approvers. Findings arrive on a different bus.
+ */
+export class LifecycleBus extends Construct {
+  readonly bus: EventBus;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.bus = new EventBus(this, 'Bus', { description: 'sg-revoke: lifecycle events (sg-revoke only)' });
+  }
+
+  /** Call once with every role that publishes: anyone else is denied. */
+  allowOnly(publishers: readonly IRole[]): void {
+    this.bus.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OnlySgRevokeFunctionsPublish',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['events:PutEvents'],
+        resources: [this.bus.eventBusArn],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': publishers.map((r) => r.roleArn) } },
+      }),
+    );
+  }
+}
