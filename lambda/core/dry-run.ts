@@ -1,4 +1,4 @@
-import { blockedStatus, type DecideContext, decidePlan } from './decide';
+import { blockedStatus, type DecideContext, decidePlan, UNMATCHED_STATUS } from './decide';
 import { parseFinding } from './finding';
 import {
   buildRecord,
@@ -59,6 +59,14 @@ export function dryRunRecord(input: unknown, ctx: DecideContext, nowMs: number):
         status: 'already_absent',
         statusDetail: decision.reason,
         steps: [planStep(decision.plan, 'already_absent', decision.reason)],
+      });
+    case 'unmatched':
+      return buildRecord({
+        ...base,
+        plan: decision.plan,
+        status: UNMATCHED_STATUS,
+        statusDetail: decision.reason,
+        steps: [],
       });
     case 'planned':
       return buildRecord({

@@ -184,7 +184,22 @@ function parsePermission(raw: RawFields): Result<FlaggedPermission, string> {
   if (!range.ok) return range;
   const reach = checkReach(protocol.value, range.value, ports);
   if (!reach.ok) return reach;
-  return ok({ protocol: protocol.value, fromPort: range.value.from, toPort: range.value.to, cidrs, ports });
+  const permission = {
+    protocol: protocol.value,
+    fromPort: range.value.from,
+    toPort: range.value.to,
+    cidrs,
+    ports,
+  };
+  const declared = declaredPortsOf(protocol.value, raw);
+  return ok(declared ? { ...permission, declaredPorts: declared } : permission);
+}
+
+/** The integer from/to of a protocol without ports, when the finding carries both (records only). */
+function declaredPortsOf(protocol: Protocol, raw: RawFields): { from: number; to: number } | null {
+  if (hasPorts(protocol) || isIcmp(protocol)) return null;
+  if (!INTEGER.test(raw.fromPort) || !INTEGER.test(raw.toPort)) return null;
+  return { from: Number(raw.fromPort), to: Number(raw.toPort) };
 }
 
 type Range = { from: number | null; to: number | null };

@@ -20,11 +20,17 @@ const NAMED: Record<string, Protocol> = {
   all: '-1',
 };
 
+/**
+ * A number is read as an integer first (`06`, `017`, `058` are tcp, udp, icmpv6, as the
+ * original's `int()` reads them): a leading zero must never turn tcp into "some other protocol".
+ */
 export function normalizeProtocol(raw: string): Result<Protocol, string> {
   const value = raw.trim().toLowerCase();
-  const named = NAMED[value];
+  const number = /^-?\d{1,4}$/.test(value) ? Number(value) : null;
+  const key = number === null ? value : String(number);
+  const named = NAMED[key];
   if (named) return ok(named);
-  if (/^\d{1,3}$/.test(value) && Number(value) <= 255) return ok(String(Number(value)) as Protocol);
+  if (number !== null && number >= 0 && number <= 255) return ok(key as Protocol);
   return err(`unknown protocol \`${raw}\``);
 }
 
@@ -73,5 +79,3 @@ export function cidrContains(outer: Cidr, inner: Cidr): boolean {
   if (oAddr.kind() !== iAddr.kind() || oBits > iBits) return false;
   return iAddr.match(oAddr, oBits);
 }
-
-export const cidrFamily = (cidr: Cidr): 'ipv4' | 'ipv6' => (cidr.includes(':') ? 'ipv6' : 'ipv4');

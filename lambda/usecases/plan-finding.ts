@@ -1,5 +1,5 @@
 import type { Action, RecordStatus } from '../core/action';
-import { blockedStatus, decidePlan, type PlanDecision } from '../core/decide';
+import { blockedStatus, decidePlan, type PlanDecision, UNMATCHED_STATUS } from '../core/decide';
 import { AwsCallError } from '../core/errors';
 import { type FindingRejection, parseFinding } from '../core/finding';
 import { checkAccountAllowList } from '../core/guardrails';
@@ -37,6 +37,8 @@ function initialState(
       return ['SKIPPED', 'skipped_not_public', d.reason];
     case 'already-absent':
       return ['SKIPPED', 'already_absent', d.reason];
+    case 'unmatched':
+      return ['SKIPPED', UNMATCHED_STATUS, d.reason];
     case 'blocked':
       return ['SKIPPED', blockedStatus(d.block, false), d.block.reason];
   }
