@@ -167,31 +167,35 @@ function parsePermission(raw: RawFields): Result<FlaggedPermission, string> {
   const protocol = normalizeProtocol(raw.protocol);
   if (!protocol.ok) return protocol;
   if (raw.cidrs.length === 0) return err('finding has no permission.cidr observable');
-  const cidrs: Cidr[] = [];
+  // Sets, not Array.includes: a finding may carry 100k CIDRs, and de-duplication must stay linear.
+  const cidrs = new Set<Cidr>();
   for (const text of raw.cidrs) {
     const cidr = parseCidr(text);
     if (!cidr.ok) return cidr;
-    if (!cidrs.includes(cidr.value)) cidrs.push(cidr.value);
+    cidrs.add(cidr.value);
   }
-  const ports: number[] = [];
+  const ports = new Set<number>();
   for (const text of raw.ports) {
     const port = parseInteger(text, 'permission.port');
     if (!port.ok) return port;
     if (!isPort(port.value)) return err(`permission.port ${port.value} is outside 0-65535`);
-    if (!ports.includes(port.value)) ports.push(port.value);
+    ports.add(port.value);
   }
-  const range = parseRange(protocol.value, raw);
+  return permissionOf(protocol.value, raw, [...cidrs], [...ports]);
+}
+
+function permissionOf(
+  protocol: Protocol,
+  raw: RawFields,
+  cidrs: readonly Cidr[],
+  ports: readonly number[],
+): Result<FlaggedPermission, string> {
+  const range = parseRange(protocol, raw);
   if (!range.ok) return range;
-  const reach = checkReach(protocol.value, range.value, ports);
+  const reach = checkReach(protocol, range.value, ports);
   if (!reach.ok) return reach;
-  const permission = {
-    protocol: protocol.value,
-    fromPort: range.value.from,
-    toPort: range.value.to,
-    cidrs,
-    ports,
-  };
-  const declared = declaredPortsOf(protocol.value, raw);
+  const permission = { protocol, fromPort: range.value.from, toPort: range.value.to, cidrs, ports };
+  const declared = declaredPortsOf(protocol, raw);
   return ok(declared ? { ...permission, declaredPorts: declared } : permission);
 }
 

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import ipaddr from 'ipaddr.js';
 import {
   type Cidr,
   cidrContains,
@@ -94,6 +96,22 @@ describe('parseCidr: canonical form', () => {
     ['/0', 'unparsable CIDR `/0`'],
   ])('rejects %j', (raw, error) => {
     expect(parseCidr(raw)).toEqual({ ok: false, error });
+  });
+
+  it('computes plain IPv4 CIDRs exactly as ipaddr.js does (the fast path and the general parser agree)', () => {
+    fc.assert(
+      fc.property(fc.ipV4(), fc.integer({ min: 0, max: 32 }), (address, bits) => {
+        const text = `${address}/${bits}`;
+        const network = ipaddr.IPv4.networkAddressFromCIDR(text).toString();
+
+        expect(parseCidr(text)).toEqual({ ok: true, value: `${network}/${bits}` });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('leaves leading-zero octets to the general parser, which reads them as octal', () => {
+    expect(parseCidr('010.0.0.1/32')).toEqual({ ok: true, value: '8.0.0.1/32' });
   });
 });
 
