@@ -111,9 +111,20 @@ function producerOf(envelope: Envelope): unknown {
   return feature && typeof feature === 'object' ? (feature as { name?: unknown }).name : undefined;
 }
 
+/**
+ * An EventBridge event (`detail-type` + `detail`) stands for the finding in its `detail`: the
+ * platform's sample events and the detector's bus deliver findings that way, and every mode that
+ * accepts a finding accepts its envelope too.
+ */
+export function unwrapEventBridge(input: unknown): unknown {
+  return isRecord(input) && typeof input['detail-type'] === 'string' && 'detail' in input
+    ? input.detail
+    : input;
+}
+
 /** Parse untrusted input into a Finding, or a typed rejection with its reason. Never throws. */
 export function parseFinding(input: unknown): Result<Finding, FindingRejection> {
-  const envelope = envelopeOf(input);
+  const envelope = envelopeOf(unwrapEventBridge(input));
   if (envelope === null) {
     return err({ kind: 'not-object', reason: 'finding is not a JSON object of the OCSF shape', raw: null });
   }

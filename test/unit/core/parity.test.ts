@@ -116,3 +116,34 @@ describe('parity: all-traffic records keep the from/to the finding carries, as t
     expect(record.actions[0]?.endpoint).toMatch(/SecurityGroupRuleIds=sgr-0000000000000000c$/);
   });
 });
+
+describe('parity: an EventBridge envelope stands for its finding, anywhere a finding is accepted', () => {
+  const scenarios = [
+    ['ssh-open.ipv4', 'planned'],
+    ['rdp-open.ipv6', 'planned'],
+    ['all-tcp-ports', 'planned'],
+    ['protocol-all', 'planned'],
+    ['default-group', 'would-violate-protected-sg'],
+    ['mysql-open.dual-stack', 'planned'],
+    ['postgres-open.same-event', 'planned'],
+    ['icmp-false-positive', 'skipped_invalid_finding'],
+  ] as const;
+
+  it.each(scenarios)('eventbridge/finding.%s.json is %s, as events/README.md says', (scenario, status) => {
+    const envelope = readEvent(`eventbridge/finding.${scenario}.json`) as { detail: unknown };
+
+    const record = dryRunRecord(envelope, offline, NOW);
+
+    expect(record.status).toBe(status);
+    expect(record).toEqual(dryRunRecord(envelope.detail, offline, NOW));
+  });
+
+  it('an envelope of another producer is still skipped_wrong_source', () => {
+    const envelope = {
+      'detail-type': 'OCSF Detection Finding',
+      detail: readEvent('findings/wrong-producer.json'),
+    };
+
+    expect(dryRunRecord(envelope, offline, NOW).status).toBe('skipped_wrong_source');
+  });
+});
