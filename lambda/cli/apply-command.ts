@@ -1,13 +1,14 @@
 import { destroyClients } from '../adapters/clients';
 import { loadConfig } from '../config/config';
 import type { Action } from '../core/action';
-import { ConfigError, messageOf } from '../core/errors';
+import { rejectionRecord } from '../core/dry-run';
+import { ConfigError, messageOf, messageWithCauses } from '../core/errors';
 import { parseFinding } from '../core/finding';
-import { checkAccountAllowList } from '../core/guardrails';
-import { buildRecord, planStep, type RemediationRecord, targetOfFinding } from '../core/records';
+import { buildRecord, planStep, type RemediationRecord, targetOfFinding, targetOfRaw } from '../core/records';
 import { applyAction } from '../usecases/apply-action';
 import { decideApproval } from '../usecases/decide-approval';
 import { planFinding } from '../usecases/plan-finding';
+import type { FileOptions } from './args';
 import {
   actionStore,
   callerIdentity,
@@ -16,10 +17,11 @@ import {
   evidenceStore,
   securityGroups,
 } from './aws-runtime';
+import { checkAwsSetup } from './aws-setup';
 import { readFindingValues } from './finding-values';
-import { dryRunRecordOf } from './live-plan-command';
 import { logEvent } from './log-event';
 import type { CliIo } from './plan-command';
+import { RunReport } from './run-report';
 import { openSources } from './sources';
 import { EXIT_FAILURE, EXIT_OK, usageError } from './usage-error';
 
@@ -38,7 +40,7 @@ const GATE = [
  * `sg-revoke apply FILE`: the original's gate (incident id, approver, allow-list, STS account), then
  * the same use cases as the Lambdas — plan on live state, approve, apply with the dual audit.
  */
-export async function runApply(files: readonly string[], io: CliIo): Promise<number> {
+export async function runApply(options: FileOptions, io: CliIo): Promise<number> {
   let config: ReturnType<typeof loadConfig<(typeof GATE)[number]>>;
   try {
     config = loadConfig(io.env, GATE);
@@ -47,19 +49,23 @@ export async function runApply(files: readonly string[], io: CliIo): Promise<num
   } catch (error) {
     return usageError(io.stderr, `apply refused: ${messageOf(error)}`);
   }
-  const sources = await openSources(files, io.stdin);
+  const setup = await checkAwsSetup('apply', true);
+  if (!setup.ok) return usageError(io.stderr, setup.error);
+  const sources = await openSources(options.files, io.stdin);
   if (!sources.ok) return usageError(io.stderr, sources.error);
   const identity = callerIdentity();
   let caller: { account: string; arn: string };
   try {
     caller = await identity.whoAmI();
   } catch (error) {
+    destroyClients();
     return usageError(
       io.stderr,
-      `apply refused: the caller's STS identity could not be read: ${messageOf(error)}`,
+      `apply refused: the caller's STS identity could not be read: ${messageWithCauses(error)}`,
     );
   }
   if (!config.allowedAccounts.has(caller.account)) {
+    destroyClients();
     return usageError(
       io.stderr,
       `apply refused: STS account ${caller.account} is not in AWS_SG_REVOKE_ALLOWED_ACCOUNT_IDS`,
@@ -81,23 +87,22 @@ export async function runApply(files: readonly string[], io: CliIo): Promise<num
     callerIdentity: identity,
     config: { ...config, approvalTtlHours: 1 },
   };
-  const values = await readFindingValues(sources.value, (m) =>
-    logEvent(io.stderr, io.env, 'warning', 'malformed_input', m.message, { file: m.source, line: m.line }),
-  );
-  let failed = false;
+  const report = new RunReport(io, options.failOn);
+  const values = await readFindingValues(sources.value, (m) => report.malformed(m));
   try {
-    for (const { value } of values) {
+    for (const { value, file, line } of values) {
       // One finding's error is that finding's `failure` record: every finding still gets one.
       const record = await applyOne(deps, config, caller.arn, value, io).catch((error: unknown) =>
-        failureRecord(value, deps, messageOf(error), io.nowMs()),
+        failureRecord(value, messageWithCauses(error), io.nowMs()),
       );
-      failed ||= record.status === 'failure';
+      report.record(record.status, { file, line }, record.status_detail);
       io.stdout.write(`${JSON.stringify(record)}\n`);
     }
   } finally {
     destroyClients();
   }
-  return failed ? EXIT_FAILURE : EXIT_OK;
+  report.summarize();
+  return report.failed() ? EXIT_FAILURE : EXIT_OK;
 }
 
 type Deps = Parameters<typeof planFinding>[0] & Parameters<typeof applyAction>[0];
@@ -110,18 +115,15 @@ async function applyOne(
   value: unknown,
   io: CliIo,
 ): Promise<RemediationRecord> {
-  const parsed = parseFinding(value);
-  if (!parsed.ok || checkAccountAllowList(parsed.value.accountUid, gate.allowedAccounts).kind === 'block') {
-    // Never touch a group of an account outside the allow-list: the dry-run record says why.
-    return {
-      ...dryRunRecordOf(value, deps, null, null, io.nowMs()),
-      record_type: 'remediation_action',
-      dry_run: false,
-    };
-  }
+  // The plan use case parses the finding and applies the gate (never reading a group of an
+  // account outside the allow-list): the CLI maps what it decided.
   const planned = await planFinding(deps, value);
-  if (planned.kind === 'rejected') throw new Error('unreachable: parsed above');
+  if (planned.kind === 'rejected')
+    return actionOf(rejectionRecord(planned.rejection, 'remediation_action', io.nowMs()));
   const action = planned.action;
+  if (planned.kind === 'duplicate' && action.outcome && isApplied(action)) {
+    return alreadyApplied(action, io.nowMs());
+  }
   const approver = `${gate.approver} (${callerArn})`;
   // The CLI approves what it planned itself, or its own failed attempt; an action the platform
   // planned is decided through the approval API, by its approvers.
@@ -130,7 +132,7 @@ async function applyOne(
     (action.status === 'FAILED' && action.approval?.approver === approver);
   if (!own && action.status === 'PENDING_APPROVAL') {
     const detail = `pending approval through the approval API (action ${action.actionId}); not approved from the CLI`;
-    return actionRecord({ ...action, statusDetail: detail }, io.nowMs(), null, gate);
+    return actionRecord({ ...action, statusDetail: detail }, io.nowMs(), null);
   }
   if (own) {
     const approvals = { ...deps, isApprover: () => true };
@@ -144,16 +146,38 @@ async function applyOne(
     const result = await applyAction(deps, action.actionId);
     if (result.kind !== 'done')
       throw new Error(`not applied by this run (${result.kind}): another runner holds the action`);
-    return actionRecord(result.action, io.nowMs(), result.audit, gate);
+    return actionRecord(result.action, io.nowMs(), result.audit);
   }
-  return actionRecord(action, io.nowMs(), null, gate);
+  return actionRecord(action, io.nowMs(), null);
 }
 
+const isApplied = (action: Action): boolean =>
+  action.status === 'APPLIED' || action.status === 'ALREADY_ABSENT';
+
+const actionOf = (record: RemediationRecord): RemediationRecord => ({
+  ...record,
+  record_type: 'remediation_action',
+  dry_run: false,
+});
+
+/** A re-run over an action an earlier run applied: nothing is revoked now, and the record says so. */
+function alreadyApplied(action: Action, nowMs: number): RemediationRecord {
+  const outcome = action.outcome!;
+  const detail =
+    `already applied at ${outcome.at} (action ${action.actionId}, ${outcome.status}: ${outcome.detail}); ` +
+    'nothing revoked by this run';
+  return actionRecord({ ...action, recordStatus: 'already_absent', statusDetail: detail }, nowMs, null);
+}
+
+/**
+ * The §6 record of an action. `incident_id` and `approver` come from the action's approval only,
+ * in the one format approvals are recorded with (`NAME (caller ARN)` from the CLI, the principal
+ * ARN from the API); a record of an action nobody approved has neither, as in the original.
+ */
 function actionRecord(
   action: Action,
   nowMs: number,
   audit: { rowUid: string; s3Uri: string } | null,
-  gate: Gate,
 ): RemediationRecord {
   const plan = action.plan;
   const record = buildRecord({
@@ -162,23 +186,31 @@ function actionRecord(
     findingUid: action.finding.findingUid,
     status: action.recordStatus,
     statusDetail: action.statusDetail,
-    steps: plan ? [planStep(plan, action.recordStatus, action.statusDetail)] : [],
+    // A guardrail skip revokes nothing: no step, as in the original's skip records.
+    steps:
+      plan && !action.recordStatus.startsWith('skipped_')
+        ? [planStep(plan, action.recordStatus, action.statusDetail)]
+        : [],
     nowMs,
     plan,
   });
   if (audit) record.audit = { row_uid: audit.rowUid, s3_evidence_uri: audit.s3Uri };
-  record.incident_id = action.approval?.incidentId ?? gate.incidentId;
-  record.approver = action.approval?.approver ?? gate.approver;
+  if (action.approval) {
+    record.incident_id = action.approval.incidentId;
+    record.approver = action.approval.approver;
+  }
   return record;
 }
 
-function failureRecord(value: unknown, deps: Deps, detail: string, nowMs: number): RemediationRecord {
-  return {
-    ...dryRunRecordOf(value, deps, null, null, nowMs),
-    record_type: 'remediation_action',
-    dry_run: false,
+function failureRecord(value: unknown, detail: string, nowMs: number): RemediationRecord {
+  const parsed = parseFinding(value);
+  return buildRecord({
+    recordType: 'remediation_action',
+    target: parsed.ok ? targetOfFinding(parsed.value) : targetOfRaw(null),
+    findingUid: parsed.ok ? parsed.value.findingUid : '',
     status: 'failure',
-    status_detail: detail,
-    actions: [],
-  };
+    statusDetail: detail,
+    steps: [],
+    nowMs,
+  });
 }

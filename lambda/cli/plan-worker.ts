@@ -6,7 +6,7 @@ import { type LineRange, readLineRange } from './file-range';
 import { MAX_LINE_BYTES, OVERLONG_MESSAGE } from './line-limit';
 import { nativeSha256Hex } from './native-hash';
 import { OutputBuffers, OutputWriter } from './output-buffers';
-import { type Malformed, newBatch, planJsonLine } from './plan-lines';
+import { type Malformed, newBatch, planJsonLine, type WrongSource } from './plan-lines';
 
 export const PLAN_WORKER_ROLE = 'sg-revoke-plan-worker';
 
@@ -29,7 +29,10 @@ export interface BlockResult {
   readonly lines: number;
   /** Malformed lines, numbered from 1 within the block. */
   readonly malformed: readonly Malformed[];
-  readonly failed: boolean;
+  /** Findings of another producer, numbered from 1 within the block. */
+  readonly wrongSource: readonly WrongSource[];
+  /** Records written, by status. */
+  readonly statuses: Readonly<Record<string, number>>;
 }
 
 export const isPlanWorker = (): boolean =>
@@ -58,7 +61,14 @@ export function planBlock(
     else planJsonLine(block.toString(encoding, start, stop), line, ctx, nowMs(), batch);
     start = end + 1;
   }
-  return { seq, output: output.finish(), lines: line, malformed: batch.malformed, failed: batch.failed };
+  return {
+    seq,
+    output: output.finish(),
+    lines: line,
+    malformed: batch.malformed,
+    wrongSource: batch.wrongSource,
+    statuses: batch.statuses,
+  };
 }
 
 export type WorkerMessage =

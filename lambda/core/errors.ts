@@ -46,3 +46,20 @@ export const messageOf = (error: unknown): string => (error instanceof Error ? e
 export class InvalidCursorError extends SgRevokeError {
   override readonly name = 'InvalidCursorError';
 }
+
+/**
+ * An error's message with its causes (`fetch failed: getaddrinfo ENOTFOUND api.example`): a
+ * network failure says why only in its `cause`. A cause already quoted by its parent is skipped.
+ */
+export function messageWithCauses(error: unknown): string {
+  let text = '';
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    const message = messageOf(current);
+    const part = typeof code === 'string' && !message.includes(code) ? `${code} ${message}` : message;
+    if (part !== '' && !text.includes(part)) text = text === '' ? part : `${text}: ${part}`;
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return text;
+}
