@@ -67,13 +67,18 @@ async function measure(dir: string, args: readonly string[], env: Record<string,
   if (env.SG_REVOKE_WORKERS === undefined) delete childEnv.SG_REVOKE_WORKERS;
   try {
     const started = performance.now();
+    // stderr is kept (the CLI's run summary is not a figure) and shown only when the child fails.
     const child = spawn(process.execPath, ['--require', join(dir, 'rss-preload.cjs'), ...args], {
-      stdio: ['ignore', devNull, 'inherit'],
+      stdio: ['ignore', devNull, 'pipe'],
       env: childEnv,
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
     });
     const [code] = (await once(child, 'exit')) as [number | null];
     const seconds = (performance.now() - started) / 1000;
-    if (code !== 0) throw new Error(`bench child exited ${code}: ${args.join(' ')}`);
+    if (code !== 0) throw new Error(`bench child exited ${code}: ${args.join(' ')}\n${stderr}`);
     return { seconds, rssMiB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
   } finally {
     closeSync(devNull);
