@@ -151,6 +151,21 @@ describeMoto('the sg-revoke CLI against AWS APIs (moto)', () => {
     expect(await readIngressRules(REGION, g.groupId)).toHaveLength(1);
   });
 
+  it('apply reads protocol `06` as tcp, as the original does: the open tcp/22 rule is revoked, not already_absent', async () => {
+    const g = await createGroup(REGION, { name: 'proto-06', ingress: [SSH('0.0.0.0/0'), SSH('10.0.0.0/8')] });
+    const finding = findingFor(g.groupId, { cidrs: ['0.0.0.0/0'] }) as unknown as {
+      observables: { name: string; value: string }[];
+    };
+    for (const o of finding.observables) if (o.name === 'permission.protocol') o.value = '06';
+
+    const run = await cli(['apply', file('proto-06', [finding])], gate);
+
+    expect(run.code).toBe(0);
+    expect(run.records[0]).toMatchObject({ status: 'success', target: { ip_protocol: 'tcp' } });
+    const left = (await readIngressRules(REGION, g.groupId)).map((r) => r.CidrIpv4);
+    expect(left).toEqual(['10.0.0.0/8']);
+  });
+
   it('apply leaves an action the platform planned to its approvers, and keeps going', async () => {
     const g = await createGroup(REGION, { name: 'platform-planned', ingress: [SSH('0.0.0.0/0')] });
     const finding = findingFor(g.groupId, { cidrs: ['0.0.0.0/0'] });
