@@ -5,9 +5,7 @@ import { rejectionRecord } from '../core/dry-run';
 import { ConfigError, messageOf, messageWithCauses } from '../core/errors';
 import { parseFinding } from '../core/finding';
 import { buildRecord, planStep, type RemediationRecord, targetOfFinding, targetOfRaw } from '../core/records';
-import { applyAction } from '../usecases/apply-action';
-import { decideApproval } from '../usecases/decide-approval';
-import { planFinding } from '../usecases/plan-finding';
+import { type ApplyFindingDeps, applyFinding } from '../usecases/apply-finding';
 import type { FileOptions } from './args';
 import {
   actionStore,
@@ -105,7 +103,7 @@ export async function runApply(options: FileOptions, io: CliIo): Promise<number>
   return report.failed() ? EXIT_FAILURE : EXIT_OK;
 }
 
-type Deps = Parameters<typeof planFinding>[0] & Parameters<typeof applyAction>[0];
+type Deps = ApplyFindingDeps;
 type Gate = { incidentId: string; approver: string; allowedAccounts: ReadonlySet<string> };
 
 async function applyOne(
@@ -115,44 +113,26 @@ async function applyOne(
   value: unknown,
   io: CliIo,
 ): Promise<RemediationRecord> {
-  // The plan use case parses the finding and applies the gate (never reading a group of an
-  // account outside the allow-list): the CLI maps what it decided.
-  const planned = await planFinding(deps, value);
-  if (planned.kind === 'rejected')
-    return actionOf(rejectionRecord(planned.rejection, 'remediation_action', io.nowMs()));
-  const action = planned.action;
-  if (planned.kind === 'duplicate' && action.outcome && isApplied(action)) {
-    return alreadyApplied(action, io.nowMs());
+  const result = await applyFinding(deps, value, {
+    approver: `${gate.approver} (${callerArn})`,
+    incidentId: gate.incidentId,
+  });
+  const nowMs = io.nowMs();
+  switch (result.kind) {
+    case 'rejected':
+      return actionOf(rejectionRecord(result.rejection, 'remediation_action', nowMs));
+    case 'already-applied':
+      return alreadyApplied(result.action, nowMs);
+    case 'left-to-approvers': {
+      const detail = `pending approval through the approval API (action ${result.action.actionId}); not approved from the CLI`;
+      return actionRecord({ ...result.action, statusDetail: detail }, nowMs, null);
+    }
+    case 'final':
+      return actionRecord(result.action, nowMs, null);
+    case 'applied':
+      return actionRecord(result.action, nowMs, result.audit);
   }
-  const approver = `${gate.approver} (${callerArn})`;
-  // The CLI approves what it planned itself, or its own failed attempt; an action the platform
-  // planned is decided through the approval API, by its approvers.
-  const own =
-    (planned.kind === 'recorded' && action.status === 'PENDING_APPROVAL') ||
-    (action.status === 'FAILED' && action.approval?.approver === approver);
-  if (!own && action.status === 'PENDING_APPROVAL') {
-    const detail = `pending approval through the approval API (action ${action.actionId}); not approved from the CLI`;
-    return actionRecord({ ...action, statusDetail: detail }, io.nowMs(), null);
-  }
-  if (own) {
-    const approvals = { ...deps, isApprover: () => true };
-    const decision = {
-      verb: 'approve' as const,
-      incidentId: gate.incidentId,
-      planHash: action.plan?.planHash ?? '',
-    };
-    const approved = await decideApproval(approvals, action.actionId, approver, decision);
-    if (!approved.ok) throw new Error(`approval refused: ${approved.error.message}`);
-    const result = await applyAction(deps, action.actionId);
-    if (result.kind !== 'done')
-      throw new Error(`not applied by this run (${result.kind}): another runner holds the action`);
-    return actionRecord(result.action, io.nowMs(), result.audit);
-  }
-  return actionRecord(action, io.nowMs(), null);
 }
-
-const isApplied = (action: Action): boolean =>
-  action.status === 'APPLIED' || action.status === 'ALREADY_ABSENT';
 
 const actionOf = (record: RemediationRecord): RemediationRecord => ({
   ...record,
