@@ -1,17 +1,7 @@
+import { isThrottlingError } from '@smithy/core/retry';
 import { AccessDeniedError, AwsCallError, type SgRevokeError, ThrottledError } from '../core/errors';
 
 const ACCESS_DENIED = new Set(['UnauthorizedOperation', 'Client.UnauthorizedOperation', 'AuthFailure']);
-const THROTTLED = new Set([
-  'RequestLimitExceeded',
-  'Throttling',
-  'ThrottlingException',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'ProvisionedThroughputExceededException',
-  'SlowDown',
-]);
 
 /**
  * The AWS error code of an SDK exception: `Code` for the query protocols (EC2, STS), else the
@@ -34,7 +24,17 @@ export function describeAwsError(error: unknown): string {
 export const isAccessDenied = (code: string | undefined): boolean =>
   code !== undefined && (ACCESS_DENIED.has(code) || code.startsWith('AccessDenied'));
 
-export const isThrottled = (code: string | undefined): boolean => code !== undefined && THROTTLED.has(code);
+/**
+ * The SDK's own classification (the list its retry strategy uses, HTTP 429, the throttling
+ * trait), applied to the AWS code: the query protocols carry it in `Code`, not always in `name`.
+ */
+export function isThrottled(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { $metadata, $retryable } = error as { $metadata?: unknown; $retryable?: unknown };
+  return isThrottlingError({ name: awsErrorCode(error) ?? '', $metadata, $retryable } as Parameters<
+    typeof isThrottlingError
+  >[0]);
+}
 
 /**
  * SDK exception → domain error (STYLE §7). Throttling reaches here only after the SDK's own
@@ -44,7 +44,7 @@ export function translateAwsError(error: unknown, call: string): SgRevokeError {
   const code = awsErrorCode(error);
   const message = `${call} failed: ${describeAwsError(error)}`;
   if (isAccessDenied(code)) return new AccessDeniedError(message, { cause: error });
-  if (isThrottled(code)) return new ThrottledError(message, { cause: error });
+  if (isThrottled(error)) return new ThrottledError(message, { cause: error });
   return new AwsCallError(message, code, { cause: error });
 }
 

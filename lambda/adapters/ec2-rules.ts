@@ -4,7 +4,9 @@ import { hasPorts, isIcmp, normalizeProtocol, type Protocol, parseCidr } from '.
 import type { RevokedRule } from '../core/ports';
 
 /** A rule we cannot read exactly makes the whole group unreadable: a guess could hide exposure. */
-export class UnreadableRuleError extends Error {}
+export class UnreadableRuleError extends Error {
+  override readonly name = 'UnreadableRuleError';
+}
 
 function protocolOf(raw: string | undefined, ruleId: string): Protocol {
   const protocol = normalizeProtocol(raw ?? '');

@@ -1,7 +1,8 @@
 import {
-  DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
   type EC2Client,
+  paginateDescribeSecurityGroupRules,
+  paginateDescribeSecurityGroups,
   RevokeSecurityGroupIngressCommand,
   type RevokeSecurityGroupIngressCommandOutput,
   type SecurityGroup,
@@ -119,30 +120,20 @@ async function readChunk(ec2: EC2Client, region: string, sgIds: readonly string[
 
 async function describeGroups(ec2: EC2Client, sgIds: readonly string[]): Promise<SecurityGroup[]> {
   const groups: SecurityGroup[] = [];
-  let NextToken: string | undefined;
-  do {
-    const out = await ec2.send(
-      new DescribeSecurityGroupsCommand({ Filters: groupFilter(sgIds), MaxResults: PAGE_SIZE, NextToken }),
-    );
-    groups.push(...(out.SecurityGroups ?? []));
-    NextToken = out.NextToken;
-  } while (NextToken);
+  const pages = paginateDescribeSecurityGroups(
+    { client: ec2, pageSize: PAGE_SIZE },
+    { Filters: groupFilter(sgIds) },
+  );
+  for await (const page of pages) groups.push(...(page.SecurityGroups ?? []));
   return groups;
 }
 
 async function describeRules(ec2: EC2Client, sgIds: readonly string[]): Promise<SecurityGroupRule[]> {
   const rules: SecurityGroupRule[] = [];
-  let NextToken: string | undefined;
-  do {
-    const out = await ec2.send(
-      new DescribeSecurityGroupRulesCommand({
-        Filters: groupFilter(sgIds),
-        MaxResults: PAGE_SIZE,
-        NextToken,
-      }),
-    );
-    rules.push(...(out.SecurityGroupRules ?? []));
-    NextToken = out.NextToken;
-  } while (NextToken);
+  const pages = paginateDescribeSecurityGroupRules(
+    { client: ec2, pageSize: PAGE_SIZE },
+    { Filters: groupFilter(sgIds) },
+  );
+  for await (const page of pages) rules.push(...(page.SecurityGroupRules ?? []));
   return rules;
 }

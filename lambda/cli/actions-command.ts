@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { regionOfApi, SignedApiClient } from '../adapters/signed-api-client';
-import { messageOf } from '../core/errors';
+import { messageOf, messageWithCauses } from '../core/errors';
+import { checkAwsSetup } from './aws-setup';
 import type { CliIo } from './plan-command';
 import { EXIT_FAILURE, EXIT_OK, usageError } from './usage-error';
 
@@ -28,6 +29,10 @@ export async function runActions(
     api = client ?? new SignedApiClient(url, regionOfApi(url, values.region ?? io.env.AWS_REGION));
   } catch (error) {
     return usageError(io.stderr, `--api URL is required (or SG_REVOKE_API_URL): ${messageOf(error)}`);
+  }
+  if (!client) {
+    const setup = await checkAwsSetup('actions', false);
+    if (!setup.ok) return usageError(io.stderr, setup.error);
   }
   const path = `actions/${encodeURIComponent(id)}`;
   let response: { status: number; body: unknown };
@@ -57,7 +62,8 @@ export async function runActions(
       response = await api.request('POST', `${path}/reject`, {}, { reason: values.reason });
     }
   } catch (error) {
-    io.stderr.write(`sg-revoke: the API call failed: ${messageOf(error)}\n`);
+    // `fetch failed` says why only in its cause (ENOTFOUND, ECONNREFUSED, a TLS error …).
+    io.stderr.write(`sg-revoke: the API call failed: ${messageWithCauses(error)}\n`);
     return EXIT_FAILURE;
   }
   return report(io, response);

@@ -1,16 +1,13 @@
 import { InputValues } from './input-values';
 import { forEachLine } from './line-splitter';
+import type { Malformed } from './run-report';
 import type { Source } from './sources';
 
 export interface FindingValue {
   readonly value: unknown;
-  readonly source: string;
-}
-
-export interface Malformed {
-  readonly source: string;
+  /** Where it was read: the file (or `<stdin>`) and its line (a document's first line). */
+  readonly file: string;
   readonly line: number;
-  readonly message: string;
 }
 
 /**
@@ -24,8 +21,8 @@ export async function readFindingValues(
   const values: FindingValue[] = [];
   for (const source of sources) {
     const reader = new InputValues((event) => {
-      if (event.kind === 'value') values.push({ value: event.value, source: source.name });
-      else onMalformed({ source: source.name, line: event.line, message: event.message });
+      if (event.kind === 'value') values.push({ value: event.value, file: source.name, line: event.line });
+      else onMalformed({ file: source.name, line: event.line, message: event.message });
     });
     await forEachLine(
       source.chunks,

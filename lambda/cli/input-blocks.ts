@@ -1,4 +1,5 @@
 import { MAX_LINE_BYTES } from './line-limit';
+import { splitLines } from './line-splitter';
 import type { BlockJob } from './plan-worker';
 
 const NEWLINE = 10;
@@ -90,20 +91,21 @@ export async function peekInput(chunks: AsyncIterable<Buffer | string>, limit: n
 
 /** JSONL is recognisable from its first non-blank line: a whole JSON object on its own. */
 export function startsWithJsonObjectLine(head: Buffer): boolean {
-  let start = 0;
-  for (;;) {
-    const newline = head.indexOf(NEWLINE, start);
-    if (newline === -1) return false;
-    const text = head.toString('utf8', start, newline).trim();
-    if (text !== '') {
-      if (!text.startsWith('{')) return false;
-      try {
-        JSON.parse(text);
-        return true;
-      } catch {
-        return false;
-      }
-    }
-    start = newline + 1;
+  let verdict = false;
+  splitLines(head, 0, (start, stop) => {
+    const text = head.toString('utf8', start, stop).trim();
+    if (text === '') return undefined;
+    verdict = text.startsWith('{') && isJson(text);
+    return false;
+  });
+  return verdict;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -2,7 +2,7 @@ import { OVERLONG_MESSAGE } from './line-limit';
 
 /** What the reader found on one line (or in one whole document). */
 export type InputEvent =
-  | { readonly kind: 'value'; readonly value: unknown }
+  | { readonly kind: 'value'; readonly value: unknown; readonly line: number }
   | { readonly kind: 'malformed'; readonly line: number; readonly message: string };
 
 type Mode = 'start' | 'jsonl' | 'array-document' | 'object-document';
@@ -61,10 +61,11 @@ export class InputValues {
       for (const l of lines) this.jsonLine(l.text, l.line);
       return;
     }
+    const line = lines[0]?.line ?? 1;
     if (this.mode === 'array-document' && Array.isArray(document)) {
-      for (const value of document) this.emit({ kind: 'value', value });
+      for (const value of document) this.emit({ kind: 'value', value, line });
     } else {
-      this.emit({ kind: 'value', value: document });
+      this.emit({ kind: 'value', value: document, line });
     }
   }
 
@@ -89,7 +90,7 @@ export class InputValues {
       if (text.trim() !== '') this.emit({ kind: 'malformed', line, message: errorText(error) });
       return;
     }
-    this.emit({ kind: 'value', value });
+    this.emit({ kind: 'value', value, line });
   }
 }
 

@@ -10,7 +10,7 @@ export function logEvent(
   level: LogLevel,
   event: string,
   message: string,
-  fields: Readonly<Record<string, string | number>> = {},
+  fields: Readonly<Record<string, unknown>> = {},
 ): void {
   const correlation = env.SKILL_CORRELATION_ID;
   const line = {

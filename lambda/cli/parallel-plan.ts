@@ -1,7 +1,14 @@
 import type { LineWriter } from './line-writer';
-import type { Malformed } from './plan-lines';
+import type { Malformed, WrongSource } from './plan-lines';
 import type { BlockJob, BlockResult } from './plan-worker';
 import type { PlanWorkerPool } from './worker-pool';
+
+/** Where a block's problems and counts go, with whole-input line numbers. */
+export interface BlockReport {
+  malformed(m: Malformed): void;
+  wrongSource(w: WrongSource): void;
+  count(status: string, n: number): void;
+}
 
 /** Blocks in flight per worker: enough to keep every worker busy, few enough to bound memory. */
 const IN_FLIGHT_PER_WORKER = 2;
@@ -16,16 +23,16 @@ export async function planInParallel(
   jobs: AsyncIterable<BlockJob> | Iterable<BlockJob>,
   pool: PlanWorkerPool,
   writer: LineWriter,
-  onMalformed: (malformed: Malformed) => void,
-): Promise<boolean> {
+  report: BlockReport,
+): Promise<void> {
   const window: Promise<BlockResult>[] = [];
-  let failed = false;
   let linesBefore = 0;
   const drainOne = async () => {
     const result = await window.shift()!;
-    for (const m of result.malformed) onMalformed({ line: linesBefore + m.line, message: m.message });
+    for (const m of result.malformed) report.malformed({ line: linesBefore + m.line, message: m.message });
+    for (const w of result.wrongSource) report.wrongSource({ line: linesBefore + w.line, reason: w.reason });
+    for (const [status, n] of Object.entries(result.statuses)) report.count(status, n);
     linesBefore += result.lines;
-    if (result.failed) failed = true;
     await writer.writeBytes(result.output, () => pool.recycle(result));
   };
   for await (const job of jobs) {
@@ -36,5 +43,4 @@ export async function planInParallel(
     if (window.length >= pool.size * IN_FLIGHT_PER_WORKER) await drainOne();
   }
   while (window.length > 0) await drainOne();
-  return failed;
 }

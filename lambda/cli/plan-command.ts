@@ -6,10 +6,10 @@ import { lineBlocks, type Peeked, peekInput, startsWithJsonObjectLine } from './
 import { InputValues } from './input-values';
 import { forEachLine } from './line-splitter';
 import { LineWriter } from './line-writer';
-import { logEvent } from './log-event';
-import { planInParallel } from './parallel-plan';
-import { type Malformed, planValue } from './plan-lines';
+import { type BlockReport, planInParallel } from './parallel-plan';
+import { planValue } from './plan-lines';
 import type { BlockJob } from './plan-worker';
+import { RunReport } from './run-report';
 import { openSources, type Source } from './sources';
 import { EXIT_FAILURE, EXIT_OK, usageError } from './usage-error';
 import { PlanWorkerPool } from './worker-pool';
@@ -27,6 +27,8 @@ export interface CliIo {
 export interface PlanOptions {
   readonly ctx: DecideContext;
   readonly workers: number;
+  /** Record statuses that make the run exit 1 (`--fail-on`), besides failure and unreachable. */
+  readonly failOn?: ReadonlySet<string>;
 }
 
 /** Below this much input, starting worker threads costs more than it saves. */
@@ -39,14 +41,13 @@ export async function runPlan(files: readonly string[], options: PlanOptions, io
   const sources = await openSources(files, io.stdin);
   if (!sources.ok) return usageError(io.stderr, sources.error);
   const writer = new LineWriter(io.stdout);
+  const report = new RunReport(io, options.failOn);
   const script = options.workers > 0 ? io.workerScript : null;
   let pool: PlanWorkerPool | null = null;
-  let failed = false;
   let current = '';
   try {
     for (const source of sources.value) {
       current = source.name;
-      const report = (m: Malformed) => logMalformed(io, source.name, m);
       // Workers take ~50 ms to start: for a large file, let them boot while the head is read.
       if (script && (source.file?.size ?? 0) > PARALLEL_MIN_BYTES) {
         pool ??= new PlanWorkerPool(script, options.workers, options.ctx);
@@ -54,10 +55,9 @@ export async function runPlan(files: readonly string[], options: PlanOptions, io
       const peeked = await peekInput(source.chunks, PARALLEL_MIN_BYTES);
       if (!peeked.ended && script && startsWithJsonObjectLine(peeked.head)) {
         pool ??= new PlanWorkerPool(script, options.workers, options.ctx);
-        failed = (await planInParallel(jobsOf(source, peeked), pool, writer, report)) || failed;
+        await planInParallel(jobsOf(source, peeked), pool, writer, blockReport(report, source.name));
       } else {
-        failed =
-          (await planSequentially({ ...source, chunks: peeked.all }, options.ctx, io, writer)) || failed;
+        await planSequentially({ ...source, chunks: peeked.all }, options.ctx, io, writer, report);
       }
     }
   } catch (error) {
@@ -68,8 +68,15 @@ export async function runPlan(files: readonly string[], options: PlanOptions, io
     await pool?.close();
   }
   await writer.flush();
-  return failed ? EXIT_FAILURE : EXIT_OK;
+  report.summarize();
+  return report.failed() ? EXIT_FAILURE : EXIT_OK;
 }
+
+const blockReport = (report: RunReport, file: string): BlockReport => ({
+  malformed: (m) => report.malformed({ file, ...m }),
+  wrongSource: (w) => report.wrongSource({ file, line: w.line }, w.reason),
+  count: (status, n) => report.count(status, n),
+});
 
 /** A regular file is read by the workers themselves, range by range; a stream is handed over. */
 async function* jobsOf(source: Source, peeked: Peeked): AsyncGenerator<BlockJob> {
@@ -83,13 +90,18 @@ async function* jobsOf(source: Source, peeked: Peeked): AsyncGenerator<BlockJob>
   }
 }
 
-async function planSequentially(source: Source, ctx: DecideContext, io: CliIo, writer: LineWriter) {
-  let failed = false;
+async function planSequentially(
+  source: Source,
+  ctx: DecideContext,
+  io: CliIo,
+  writer: LineWriter,
+  report: RunReport,
+): Promise<void> {
   const values = new InputValues((event) => {
-    if (event.kind === 'malformed') return logMalformed(io, source.name, event);
+    if (event.kind === 'malformed') return report.malformed({ file: source.name, ...event });
     const planned = planValue(event.value, ctx, io.nowMs());
     writer.push(planned.json);
-    if (planned.failed) failed = true;
+    report.record(planned.status, { file: source.name, line: event.line }, planned.detail);
   });
   await forEachLine(
     source.chunks,
@@ -98,12 +110,6 @@ async function planSequentially(source: Source, ctx: DecideContext, io: CliIo, w
   );
   values.end();
   await writer.flushIfFull();
-  return failed;
-}
-
-function logMalformed(io: CliIo, file: string, m: Malformed): void {
-  const message = `skipped line ${m.line} of ${file}: not valid JSON (${m.message})`;
-  logEvent(io.stderr, io.env, 'warning', 'malformed_input_line', message, { file, line: m.line });
 }
 
 /** Errors of the file system (EISDIR, EIO …) carry a code; anything else is a bug, not a usage error. */

@@ -6,6 +6,12 @@ export interface Malformed {
   readonly message: string;
 }
 
+/** A finding of another producer, named on stderr (the original's `wrong_source_skill`). */
+export interface WrongSource {
+  readonly line: number;
+  readonly reason: string;
+}
+
 /** Where a batch's record lines go: an array, or a worker's output buffer. */
 export interface RecordSink {
   push(json: string): void;
@@ -15,20 +21,40 @@ export interface RecordSink {
 export interface PlanBatch {
   readonly records: RecordSink;
   readonly malformed: Malformed[];
-  failed: boolean;
+  readonly wrongSource: WrongSource[];
+  /** Records written, by status (the run summary and the exit code are made from these). */
+  readonly statuses: Record<string, number>;
 }
 
-export const newBatch = (records: RecordSink): PlanBatch => ({ records, malformed: [], failed: false });
+export const newBatch = (records: RecordSink): PlanBatch => ({
+  records,
+  malformed: [],
+  wrongSource: [],
+  statuses: {},
+});
 
-/** One input value → its §6 record as a JSON line, and whether it counts as a failure (exit 1). */
+/** One input value → its §6 record as a JSON line, with its status and detail. */
 export function planValue(
   value: unknown,
   ctx: DecideContext,
   nowMs: number,
-): { json: string; failed: boolean } {
+): { json: string; status: string; detail: string } {
   const record = dryRunRecord(value, ctx, nowMs);
-  const failed = record.status === 'failure' || record.status === 'unreachable';
-  return { json: JSON.stringify(record), failed };
+  return { json: JSON.stringify(record), status: record.status, detail: record.status_detail ?? '' };
+}
+
+/** One value of a batch: its record line, counted, and a wrong source noted with its line. */
+export function planBatchValue(
+  value: unknown,
+  line: number,
+  ctx: DecideContext,
+  nowMs: number,
+  batch: PlanBatch,
+) {
+  const { json, status, detail } = planValue(value, ctx, nowMs);
+  batch.records.push(json);
+  batch.statuses[status] = (batch.statuses[status] ?? 0) + 1;
+  if (status === 'skipped_wrong_source') batch.wrongSource.push({ line, reason: detail });
 }
 
 /** One JSONL line: a record, a malformed-line report, or nothing for a blank line. */
@@ -48,7 +74,5 @@ export function planJsonLine(
     }
     return;
   }
-  const { json, failed } = planValue(value, ctx, nowMs);
-  batch.records.push(json);
-  if (failed) batch.failed = true;
+  planBatchValue(value, line, ctx, nowMs, batch);
 }

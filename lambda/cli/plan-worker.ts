@@ -4,9 +4,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { DecideContext } from '../core/decide';
 import { type LineRange, readLineRange } from './file-range';
 import { MAX_LINE_BYTES, OVERLONG_MESSAGE } from './line-limit';
+import { splitLines, stopOf } from './line-splitter';
 import { nativeSha256Hex } from './native-hash';
 import { OutputBuffers, OutputWriter } from './output-buffers';
-import { type Malformed, newBatch, planJsonLine } from './plan-lines';
+import { type Malformed, newBatch, planJsonLine, type WrongSource } from './plan-lines';
 
 export const PLAN_WORKER_ROLE = 'sg-revoke-plan-worker';
 
@@ -29,7 +30,10 @@ export interface BlockResult {
   readonly lines: number;
   /** Malformed lines, numbered from 1 within the block. */
   readonly malformed: readonly Malformed[];
-  readonly failed: boolean;
+  /** Findings of another producer, numbered from 1 within the block. */
+  readonly wrongSource: readonly WrongSource[];
+  /** Records written, by status. */
+  readonly statuses: Readonly<Record<string, number>>;
 }
 
 export const isPlanWorker = (): boolean =>
@@ -48,17 +52,22 @@ export function planBlock(
   // Decoding ASCII as latin1 gives the same string and skips UTF-8 validation (most blocks).
   const encoding = isAscii(block) ? 'latin1' : 'utf8';
   let line = 0;
-  let start = 0;
-  while (start < block.length) {
-    const newline = block.indexOf(10, start);
-    const end = newline === -1 ? block.length : newline;
-    const stop = end > start && block[end - 1] === 13 ? end - 1 : end;
+  const planLine = (start: number, stop: number) => {
     line += 1;
     if (stop - start > MAX_LINE_BYTES) batch.malformed.push({ line, message: OVERLONG_MESSAGE });
     else planJsonLine(block.toString(encoding, start, stop), line, ctx, nowMs(), batch);
-    start = end + 1;
-  }
-  return { seq, output: output.finish(), lines: line, malformed: batch.malformed, failed: batch.failed };
+    return undefined;
+  };
+  const tail = splitLines(block, 0, planLine);
+  if (tail < block.length) planLine(tail, stopOf(block, tail, block.length));
+  return {
+    seq,
+    output: output.finish(),
+    lines: line,
+    malformed: batch.malformed,
+    wrongSource: batch.wrongSource,
+    statuses: batch.statuses,
+  };
 }
 
 export type WorkerMessage =

@@ -1,59 +1,47 @@
 import { destroyClients } from '../adapters/clients';
-import { buildDriftFinding } from '../core/drift-finding';
-import { messageOf } from '../core/errors';
-import { parseFinding } from '../core/finding';
-import { actionIdOf } from '../core/plan';
-import type { ActionStore } from '../core/ports';
-import { buildVerificationRecord, verifyExposure } from '../core/verification';
-import { readByRegion, subjectOf } from '../usecases/reverify-actions';
-import { actionStore, securityGroups } from './aws-runtime';
+import { verifyFindings } from '../usecases/verify-findings';
+import type { FileOptions } from './args';
+import { actionStore, clock, securityGroups } from './aws-runtime';
+import { checkAwsSetup } from './aws-setup';
 import { readFindingValues } from './finding-values';
 import { logEvent } from './log-event';
 import type { CliIo } from './plan-command';
+import { RunReport } from './run-report';
 import { openSources } from './sources';
 import { EXIT_FAILURE, EXIT_OK, usageError } from './usage-error';
 
 /**
- * `sg-revoke reverify FILE` (the original's mode): findings in, one verification record each,
- * plus an OCSF drift finding after each DRIFT. Groups are described once per region, in batches.
- * With AWS_SG_REVOKE_ACTIONS_TABLE set, the SLA counts from when the revoke was applied.
+ * `sg-revoke reverify FILE` (the original's mode): findings in, one verification record each
+ * (skips included), plus an OCSF drift finding after each DRIFT. With AWS_SG_REVOKE_ACTIONS_TABLE
+ * set, the SLA counts from when the revoke was applied; without it, the SLA is left out.
  */
-export async function runReverify(files: readonly string[], io: CliIo): Promise<number> {
-  const sources = await openSources(files, io.stdin);
-  if (!sources.ok) return usageError(io.stderr, sources.error);
+export async function runReverify(options: FileOptions, io: CliIo): Promise<number> {
   const table = io.env.AWS_SG_REVOKE_ACTIONS_TABLE?.trim();
-  const store: ActionStore | null = table ? actionStore({ actionsTable: table }) : null;
-  const values = await readFindingValues(sources.value, (m) =>
-    logEvent(io.stderr, io.env, 'warning', 'malformed_input', m.message, { file: m.source, line: m.line }),
-  );
-  const findings = [];
-  for (const { value, source } of values) {
-    const parsed = parseFinding(value);
-    if (parsed.ok) findings.push(parsed.value);
-    else logEvent(io.stderr, io.env, 'warning', 'skipped_finding', parsed.error.reason, { file: source });
-  }
-  let failed = false;
+  const setup = await checkAwsSetup('reverify', Boolean(table));
+  if (!setup.ok) return usageError(io.stderr, setup.error);
+  const sources = await openSources(options.files, io.stdin);
+  if (!sources.ok) return usageError(io.stderr, sources.error);
+  const report = new RunReport(io, options.failOn);
+  const values = await readFindingValues(sources.value, (m) => report.malformed(m));
   try {
-    const read = await readByRegion(securityGroups(), findings);
-    for (const finding of findings) {
-      const actionId = actionIdOf(finding);
-      const stored = store ? await store.get(actionId).catch((e: unknown) => logStoreError(io, e)) : null;
-      const appliedAtMs = stored?.outcome ? Date.parse(stored.outcome.at) : (finding.timeMs ?? io.nowMs());
-      const subject = subjectOf(finding, actionId, appliedAtMs);
-      const now = io.nowMs();
-      const v = verifyExposure(subject, read(finding.region, finding.sgId));
-      failed ||= v.status === 'unreachable';
-      io.stdout.write(`${JSON.stringify(buildVerificationRecord(subject, v, now))}\n`);
-      if (v.status === 'drift')
-        io.stdout.write(`${JSON.stringify(buildDriftFinding(subject, v, 'create', now, now))}\n`);
-    }
+    const results = await verifyFindings(
+      {
+        securityGroups: securityGroups(),
+        actions: table ? actionStore({ actionsTable: table }) : null,
+        clock,
+      },
+      values.map((v) => v.value),
+    );
+    results.forEach(({ record, driftFinding, storeError }, i) => {
+      const where = { file: values[i]!.file, line: values[i]!.line };
+      if (storeError) logEvent(io.stderr, io.env, 'warning', 'actions_table_unreadable', storeError, where);
+      report.record(record.status, where, 'status_detail' in record ? record.status_detail : record.detail);
+      io.stdout.write(`${JSON.stringify(record)}\n`);
+      if (driftFinding) io.stdout.write(`${JSON.stringify(driftFinding)}\n`);
+    });
   } finally {
     destroyClients();
   }
-  return failed ? EXIT_FAILURE : EXIT_OK;
-}
-
-function logStoreError(io: CliIo, error: unknown): null {
-  logEvent(io.stderr, io.env, 'warning', 'actions_table_unreadable', messageOf(error));
-  return null;
+  report.summarize();
+  return report.failed() ? EXIT_FAILURE : EXIT_OK;
 }

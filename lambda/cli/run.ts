@@ -1,5 +1,5 @@
 import { parseCommand } from './args';
-import { HELP } from './help';
+import { helpText } from './help';
 import { type CliIo, runPlan } from './plan-command';
 import { readPlanOptions } from './plan-config';
 import { EXIT_OK, usageError } from './usage-error';
@@ -19,23 +19,23 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const command = parseCommand(argv);
   switch (command.kind) {
     case 'help':
-      io.stdout.write(HELP);
+      io.stdout.write(helpText(command.mode));
       return EXIT_OK;
     case 'usage-error':
       return usageError(io.stderr, command.message);
     case 'apply':
-      return aws.apply().runApply(command.files, io);
+      return aws.apply().runApply(command, io);
     case 'reverify':
-      return aws.reverify().runReverify(command.files, io);
+      return aws.reverify().runReverify(command, io);
     case 'actions':
       return aws.actions().runActions(command.argv, io);
     case 'audit':
       return aws.audit().runAudit(command.argv, io);
     case 'plan': {
-      if (command.live) return aws.livePlan().runLivePlan(command.files, io);
+      if (command.live) return aws.livePlan().runLivePlan(command, io);
       const options = readPlanOptions(io.env);
       if (!options.ok) return usageError(io.stderr, options.error);
-      return runPlan(command.files, options.value, io);
+      return runPlan(command.files, { ...options.value, failOn: command.failOn }, io);
     }
   }
 }

@@ -5,21 +5,23 @@ import type { Plan, RevokeTarget } from './plan';
 import type { ActionStatus } from './state-machine';
 
 /** §6 status words, shared by the records, the audit rows and the actions table. */
-export type RecordStatus =
-  | 'planned'
-  | 'would-violate-protected-sg'
-  | 'skipped_protected_sg'
-  | 'skipped_no_sg_pointer'
-  | 'skipped_wrong_source'
-  | 'skipped_invalid_finding'
-  | 'skipped_not_public'
-  | 'skipped_account_boundary'
-  | 'success'
-  | 'already_absent'
-  | 'failure'
-  | 'verified'
-  | 'drift'
-  | 'unreachable';
+export const RECORD_STATUSES = [
+  'planned',
+  'would-violate-protected-sg',
+  'skipped_protected_sg',
+  'skipped_no_sg_pointer',
+  'skipped_wrong_source',
+  'skipped_invalid_finding',
+  'skipped_not_public',
+  'skipped_account_boundary',
+  'success',
+  'already_absent',
+  'failure',
+  'verified',
+  'drift',
+  'unreachable',
+] as const;
+export type RecordStatus = (typeof RECORD_STATUSES)[number];
 
 export type VerificationStatus = 'verified' | 'drift' | 'unreachable';
 

@@ -34,6 +34,13 @@ export type PlanDecision =
       readonly report: GuardrailReport;
     }
   | {
+      readonly kind: 'unmatched';
+      readonly finding: Finding;
+      readonly plan: Plan;
+      readonly reason: string;
+      readonly report: GuardrailReport;
+    }
+  | {
       readonly kind: 'planned';
       readonly finding: Finding;
       readonly plan: Plan;
@@ -66,11 +73,14 @@ export function decidePlan(finding: Finding, ctx: DecideContext): PlanDecision {
       report,
     };
   }
-  if (outcome.kind === 'already-absent') {
-    return { kind: 'already-absent', finding, plan: outcome.plan, reason: outcome.reason, report };
+  if (outcome.kind === 'already-absent' || outcome.kind === 'unmatched') {
+    return { kind: outcome.kind, finding, plan: outcome.plan, reason: outcome.reason, report };
   }
   return { kind: 'planned', finding, plan: outcome.plan, report };
 }
+
+/** A permission that resolves to no live rule while the exposure remains is skipped, with the reason. */
+export const UNMATCHED_STATUS: RecordStatus = 'skipped_invalid_finding';
 
 /** The §6 status a guardrail block maps to, in dry-run or in apply. */
 export function blockedStatus(block: Blocked, dryRun: boolean): RecordStatus {

@@ -19,7 +19,7 @@ const ACTIVITY = {
 export const driftFindingUid = (actionId: string): string => shortHash('rev', { drift: actionId });
 
 export function buildDriftFinding(
-  s: VerificationSubject,
+  s: Omit<VerificationSubject, 'appliedAtMs'> & { readonly appliedAtMs: number | null },
   v: Verification,
   activity: DriftActivity,
   checkedAtMs: number,
@@ -27,7 +27,15 @@ export function buildDriftFinding(
 ) {
   const uid = driftFindingUid(s.actionId);
   const identifier = targetIdentifier(s);
-  const slaDeadline = s.appliedAtMs + VERIFICATION_SLA_MS;
+  // Unknown apply time (CLI without an actions table): the SLA is not measured, not guessed.
+  const sla =
+    s.appliedAtMs === null
+      ? {}
+      : {
+          within_sla: checkedAtMs <= s.appliedAtMs + VERIFICATION_SLA_MS,
+          sla_deadline_ms: s.appliedAtMs + VERIFICATION_SLA_MS,
+        };
+  const completed = s.appliedAtMs === null ? 'completed (time unknown)' : `completed at ${s.appliedAtMs}`;
   const { id, status } = ACTIVITY[activity];
   return {
     activity_id: id,
@@ -53,7 +61,7 @@ export function buildDriftFinding(
       uid,
       title: `Remediation drift: AWS ${identifier} state does not match ${SOURCE_SKILL} post-remediation expectation`,
       desc:
-        `${SOURCE_SKILL} completed at ${s.appliedAtMs} with action ${s.actionId}. Re-verification at ${checkedAtMs} ` +
+        `${SOURCE_SKILL} ${completed} with action ${s.actionId}. Re-verification at ${checkedAtMs} ` +
         `found actual state "${v.actualState}" but expected "${v.expectedState}". Either the remediation did not land, ` +
         'it landed and was reverted, or the target state was modified out of band.',
       types: ['remediation-drift'],
@@ -73,8 +81,7 @@ export function buildDriftFinding(
     evidence: {
       expected_state: v.expectedState,
       actual_state: v.actualState,
-      within_sla: checkedAtMs <= slaDeadline,
-      sla_deadline_ms: slaDeadline,
+      ...sla,
       detail: v.detail,
       offending_rule_ids: v.offending.map((r) => r.ruleId),
     },

@@ -1,5 +1,5 @@
-import { blockedStatus, type DecideContext, decidePlan } from './decide';
-import { parseFinding } from './finding';
+import { blockedStatus, type DecideContext, decidePlan, type PlanDecision, UNMATCHED_STATUS } from './decide';
+import { type FindingRejection, parseFinding } from './finding';
 import {
   buildRecord,
   planStep,
@@ -17,22 +17,35 @@ const REJECTION_STATUS = {
   invalid: 'skipped_invalid_finding',
 } as const;
 
+/** The §6 status of a finding that could not be parsed. */
+export const rejectionStatus = (rejection: FindingRejection) => REJECTION_STATUS[rejection.kind];
+
+/** A finding that could not be parsed → its skip record, with whatever target it carried. */
+export function rejectionRecord(
+  rejection: FindingRejection,
+  recordType: RemediationRecord['record_type'],
+  nowMs: number,
+): RemediationRecord {
+  return buildRecord({
+    recordType,
+    target: targetOfRaw(rejection.raw),
+    findingUid: rejection.raw?.findingUid ?? '',
+    status: rejectionStatus(rejection),
+    statusDetail: rejection.reason,
+    steps: [],
+    nowMs,
+  });
+}
+
 /** One input value → one §6 `remediation_plan` record (skips included). */
 export function dryRunRecord(input: unknown, ctx: DecideContext, nowMs: number): RemediationRecord {
   const parsed = parseFinding(input);
-  if (!parsed.ok) {
-    const r = parsed.error;
-    return buildRecord({
-      recordType: 'remediation_plan',
-      target: targetOfRaw(r.raw),
-      findingUid: r.raw?.findingUid ?? '',
-      status: REJECTION_STATUS[r.kind],
-      statusDetail: r.reason,
-      steps: [],
-      nowMs,
-    });
-  }
-  const decision = decidePlan(parsed.value, ctx);
+  if (!parsed.ok) return rejectionRecord(parsed.error, 'remediation_plan', nowMs);
+  return planDecisionRecord(decidePlan(parsed.value, ctx), nowMs);
+}
+
+/** A plan decision (offline, or on live state) → its `remediation_plan` record. */
+export function planDecisionRecord(decision: PlanDecision, nowMs: number): RemediationRecord {
   const base = {
     recordType: 'remediation_plan' as const,
     target: targetOfFinding(decision.finding),
@@ -59,6 +72,14 @@ export function dryRunRecord(input: unknown, ctx: DecideContext, nowMs: number):
         status: 'already_absent',
         statusDetail: decision.reason,
         steps: [planStep(decision.plan, 'already_absent', decision.reason)],
+      });
+    case 'unmatched':
+      return buildRecord({
+        ...base,
+        plan: decision.plan,
+        status: UNMATCHED_STATUS,
+        statusDetail: decision.reason,
+        steps: [],
       });
     case 'planned':
       return buildRecord({

@@ -111,9 +111,20 @@ function producerOf(envelope: Envelope): unknown {
   return feature && typeof feature === 'object' ? (feature as { name?: unknown }).name : undefined;
 }
 
+/**
+ * An EventBridge event (`detail-type` + `detail`) stands for the finding in its `detail`: the
+ * platform's sample events and the detector's bus deliver findings that way, and every mode that
+ * accepts a finding accepts its envelope too.
+ */
+export function unwrapEventBridge(input: unknown): unknown {
+  return isRecord(input) && typeof input['detail-type'] === 'string' && 'detail' in input
+    ? input.detail
+    : input;
+}
+
 /** Parse untrusted input into a Finding, or a typed rejection with its reason. Never throws. */
 export function parseFinding(input: unknown): Result<Finding, FindingRejection> {
-  const envelope = envelopeOf(input);
+  const envelope = envelopeOf(unwrapEventBridge(input));
   if (envelope === null) {
     return err({ kind: 'not-object', reason: 'finding is not a JSON object of the OCSF shape', raw: null });
   }
@@ -167,24 +178,43 @@ function parsePermission(raw: RawFields): Result<FlaggedPermission, string> {
   const protocol = normalizeProtocol(raw.protocol);
   if (!protocol.ok) return protocol;
   if (raw.cidrs.length === 0) return err('finding has no permission.cidr observable');
-  const cidrs: Cidr[] = [];
+  // Sets, not Array.includes: a finding may carry 100k CIDRs, and de-duplication must stay linear.
+  const cidrs = new Set<Cidr>();
   for (const text of raw.cidrs) {
     const cidr = parseCidr(text);
     if (!cidr.ok) return cidr;
-    if (!cidrs.includes(cidr.value)) cidrs.push(cidr.value);
+    cidrs.add(cidr.value);
   }
-  const ports: number[] = [];
+  const ports = new Set<number>();
   for (const text of raw.ports) {
     const port = parseInteger(text, 'permission.port');
     if (!port.ok) return port;
     if (!isPort(port.value)) return err(`permission.port ${port.value} is outside 0-65535`);
-    if (!ports.includes(port.value)) ports.push(port.value);
+    ports.add(port.value);
   }
-  const range = parseRange(protocol.value, raw);
+  return permissionOf(protocol.value, raw, [...cidrs], [...ports]);
+}
+
+function permissionOf(
+  protocol: Protocol,
+  raw: RawFields,
+  cidrs: readonly Cidr[],
+  ports: readonly number[],
+): Result<FlaggedPermission, string> {
+  const range = parseRange(protocol, raw);
   if (!range.ok) return range;
-  const reach = checkReach(protocol.value, range.value, ports);
+  const reach = checkReach(protocol, range.value, ports);
   if (!reach.ok) return reach;
-  return ok({ protocol: protocol.value, fromPort: range.value.from, toPort: range.value.to, cidrs, ports });
+  const permission = { protocol, fromPort: range.value.from, toPort: range.value.to, cidrs, ports };
+  const declared = declaredPortsOf(protocol, raw);
+  return ok(declared ? { ...permission, declaredPorts: declared } : permission);
+}
+
+/** The integer from/to of a protocol without ports, when the finding carries both (records only). */
+function declaredPortsOf(protocol: Protocol, raw: RawFields): { from: number; to: number } | null {
+  if (hasPorts(protocol) || isIcmp(protocol)) return null;
+  if (!INTEGER.test(raw.fromPort) || !INTEGER.test(raw.toPort)) return null;
+  return { from: Number(raw.fromPort), to: Number(raw.toPort) };
 }
 
 type Range = { from: number | null; to: number | null };

@@ -24,17 +24,24 @@ export function checkProtectedId(sgId: string, protectedIds: ReadonlySet<string>
     : allow('protected-id', 'not in AWS_SG_REVOKE_PROTECTED_IDS');
 }
 
-/** The VPC default group can't be deleted and backs implicit traffic: never edit it automatically. */
+const DEFAULT_PREFIX = 'default';
+
+/**
+ * The VPC default group can't be deleted and backs implicit traffic: never edit it automatically.
+ * Like the original, the name is compared lower-cased: `Default-Legacy` is protected too.
+ */
 export function checkDefaultGroup(findingName: string | null, live: LiveRead | null): Verdict {
-  if (live?.kind === 'found' && live.group.groupName === 'default') {
+  const liveName = live?.kind === 'found' ? live.group.groupName : null;
+  if (liveName?.toLowerCase() === DEFAULT_PREFIX) {
     return block('default-group', 'target is protected: live GroupName is `default` (the VPC default group)');
   }
-  if (findingName?.startsWith('default')) {
+  if ([findingName, liveName].some((name) => name?.toLowerCase().startsWith(DEFAULT_PREFIX))) {
+    // The original's words, kept: consumers of its records match on them.
     return block('default-group', 'target is protected: sg-name prefix `default`');
   }
   return allow(
     'default-group',
-    live?.kind === 'found' ? 'live name is not default' : 'finding name is not default',
+    liveName !== null ? 'live name is not default' : 'finding name is not default',
   );
 }
 

@@ -10,6 +10,11 @@ export interface FlaggedPermission {
   readonly cidrs: readonly Cidr[];
   /** The risky ports the detector saw reachable (may be empty). */
   readonly ports: readonly number[];
+  /**
+   * The from/to a finding carried for a protocol without ports (all traffic: `-1`/`-1`). Not used to
+   * match rules; kept because the original writes them in its records and its consumers read them.
+   */
+  readonly declaredPorts?: { readonly from: number; readonly to: number };
 }
 
 /** A validated OCSF 2004 finding of `detect-aws-open-security-group`. */

@@ -1,3 +1,4 @@
+import { findCoveringRules } from './coverage';
 import { canonicalJson, type Sha256Hex, sha256Hex, shortHashOfCanonical } from './hash';
 import type { Finding, IngressRule, LiveGroup } from './model';
 import { type Cidr, isPublicCidr, type Protocol } from './permission';
@@ -39,7 +40,8 @@ export interface Plan {
 export type PlanOutcome =
   | { readonly kind: 'planned'; readonly plan: Plan }
   | { readonly kind: 'not-public'; readonly reason: string }
-  | { readonly kind: 'already-absent'; readonly plan: Plan; readonly reason: string };
+  | { readonly kind: 'already-absent'; readonly plan: Plan; readonly reason: string }
+  | { readonly kind: 'unmatched'; readonly plan: Plan; readonly reason: string };
 
 /**
  * Deterministic per flagged permission, not per finding uid: the detector gives one uid to
@@ -152,6 +154,16 @@ export function planRevoke(
   };
   const plan: Plan = { ...body, planHash: planHashOf(body, hash) };
   if (live && targets.length === 0) {
+    // Already absent means nothing exposes the flagged ports any more; a rule of another shape
+    // that still does (wider range, all traffic, another spelling) is named, never called absent.
+    const covering = findCoveringRules({ ...shape, ports: p.ports }, live.ingress);
+    if (covering.length > 0) {
+      const ids = covering.map((rule) => rule.ruleId).join(', ');
+      const reason =
+        `no live ingress rule has the flagged shape (${describeTargets(shape)}), but [${ids}] still ` +
+        'expose its ports: not revoked automatically (a wider rule needs a finding of its own)';
+      return { kind: 'unmatched', plan, reason };
+    }
     return { kind: 'already-absent', plan, reason: 'no live ingress rule matches the flagged permission' };
   }
   return { kind: 'planned', plan };

@@ -59,8 +59,8 @@ export function targetOfFinding(f: Finding): RecordTarget {
     cidrs: [...p.cidrs],
     ports: [...p.ports],
     ip_protocol: p.protocol,
-    from_port: p.fromPort,
-    to_port: p.toPort,
+    from_port: p.fromPort ?? p.declaredPorts?.from ?? null,
+    to_port: p.toPort ?? p.declaredPorts?.to ?? null,
     actor: f.actor ?? '',
     rule: f.rule ?? '',
   };
@@ -90,7 +90,13 @@ export function revokeEndpoint(sgId: string, targets: readonly RevokeTarget[], p
   if (ids.length > 0) {
     return `POST ec2:RevokeSecurityGroupIngress GroupId=${sgId} SecurityGroupRuleIds=${ids.join(',')}`;
   }
-  const ports = plan.fromPort === null ? '' : ` FromPort=${plan.fromPort} ToPort=${plan.toPort}`;
+  // All traffic is FromPort/ToPort -1 in EC2's own terms, and in the original's endpoint.
+  const ports =
+    plan.protocol === '-1'
+      ? ' FromPort=-1 ToPort=-1'
+      : plan.fromPort === null
+        ? ''
+        : ` FromPort=${plan.fromPort} ToPort=${plan.toPort}`;
   return `POST ec2:RevokeSecurityGroupIngress GroupId=${sgId} IpProtocol=${plan.protocol}${ports}`;
 }
 

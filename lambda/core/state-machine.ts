@@ -1,5 +1,3 @@
-import { err, ok, type Result } from './result';
-
 export const ACTION_STATUSES = [
   'PENDING_APPROVAL',
   'APPROVED',
@@ -32,23 +30,6 @@ const TRANSITIONS: Readonly<Record<ActionStatus, readonly ActionStatus[]>> = {
   SKIPPED: [],
 };
 
-export interface IllegalTransition {
-  readonly kind: 'illegal-transition';
-  readonly from: ActionStatus;
-  readonly to: ActionStatus;
-}
-
 export function canTransition(from: ActionStatus, to: ActionStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }
-
-export function transition(from: ActionStatus, to: ActionStatus): Result<ActionStatus, IllegalTransition> {
-  return canTransition(from, to) ? ok(to) : err({ kind: 'illegal-transition', from, to });
-}
-
-/** The states from which `to` may be entered: the condition of the conditional write. */
-export function sourcesOf(to: ActionStatus): ActionStatus[] {
-  return ACTION_STATUSES.filter((from) => TRANSITIONS[from].includes(to));
-}
-
-export const isApplied = (s: ActionStatus): boolean => s === 'APPLIED' || s === 'ALREADY_ABSENT';

@@ -1,4 +1,4 @@
-import type { VerificationStatus } from './action';
+import type { RecordStatus, VerificationStatus } from './action';
 import { type Exposure, findCoveringRules } from './coverage';
 import { shortHash } from './hash';
 import type { IngressRule, LiveRead } from './model';
@@ -28,11 +28,11 @@ export interface Verification {
 
 const portsText = (s: Exposure) => (s.fromPort === null ? 'all' : `${s.fromPort}-${s.toPort}`);
 
-export function targetIdentifier(s: VerificationSubject): string {
+export function targetIdentifier(s: Omit<VerificationSubject, 'appliedAtMs'>): string {
   return `${s.sgId}/${s.publicCidrs.join(',')}:${s.protocol}:${portsText(s)}`;
 }
 
-export function expectedStateOf(s: VerificationSubject): string {
+export function expectedStateOf(s: Omit<VerificationSubject, 'appliedAtMs'>): string {
   return `no ingress rule on \`${s.sgId}\` lets [${s.publicCidrs.join(', ')}] reach protocol \`${s.protocol}\` ports \`${portsText(s)}\``;
 }
 
@@ -40,7 +40,10 @@ const describeRule = (r: IngressRule) =>
   `${r.ruleId} ${r.cidr} ${r.protocol}:${r.fromPort === null ? 'all' : `${r.fromPort}-${r.toPort}`}`;
 
 /** Never turns an error into VERIFIED: only a read group without covering rules, or a deleted one. */
-export function verifyExposure(subject: VerificationSubject, live: LiveRead): Verification {
+export function verifyExposure(
+  subject: Omit<VerificationSubject, 'appliedAtMs'>,
+  live: LiveRead,
+): Verification {
   const expectedState = expectedStateOf(subject);
   switch (live.kind) {
     case 'not-found':
@@ -81,8 +84,23 @@ export function verifyExposure(subject: VerificationSubject, live: LiveRead): Ve
   }
 }
 
-export function buildVerificationRecord(s: VerificationSubject, v: Verification, checkedAtMs: number) {
-  const slaDeadline = s.appliedAtMs + VERIFICATION_SLA_MS;
+/**
+ * `appliedAtMs` null: the apply time is unknown (the CLI without an actions table). The SLA is
+ * then not measured: `sla_deadline_ms` and `within_sla` are left out rather than counted from
+ * the detection time, which would call a fresh revoke late.
+ */
+export function buildVerificationRecord(
+  s: Omit<VerificationSubject, 'appliedAtMs'> & { readonly appliedAtMs: number | null },
+  v: Verification,
+  checkedAtMs: number,
+) {
+  const sla =
+    s.appliedAtMs === null
+      ? {}
+      : {
+          sla_deadline_ms: s.appliedAtMs + VERIFICATION_SLA_MS,
+          within_sla: checkedAtMs <= s.appliedAtMs + VERIFICATION_SLA_MS,
+        };
   return {
     schema_mode: 'native' as const,
     canonical_schema_version: SCHEMA_VERSION,
@@ -99,8 +117,7 @@ export function buildVerificationRecord(s: VerificationSubject, v: Verification,
     },
     status: v.status,
     checked_at_ms: checkedAtMs,
-    sla_deadline_ms: slaDeadline,
-    within_sla: checkedAtMs <= slaDeadline,
+    ...sla,
     expected_state: v.expectedState,
     actual_state: v.actualState,
     detail: v.detail,
@@ -118,6 +135,27 @@ export function buildVerificationRecord(s: VerificationSubject, v: Verification,
       from_port: r.fromPort,
       to_port: r.toPort,
     })),
+  };
+}
+
+/** A finding that cannot be verified (not parsed, or nothing public to check) keeps its skip status. */
+export function buildVerificationSkipRecord(input: {
+  readonly status: RecordStatus;
+  readonly detail: string;
+  readonly findingUid: string;
+  readonly target: { sg_id: string; sg_name: string; region: string; account_uid: string };
+  readonly checkedAtMs: number;
+}) {
+  return {
+    schema_mode: 'native' as const,
+    canonical_schema_version: SCHEMA_VERSION,
+    record_type: 'remediation_verification' as const,
+    source_skill: SOURCE_SKILL,
+    status: input.status,
+    status_detail: input.detail,
+    checked_at_ms: input.checkedAtMs,
+    finding_uid: input.findingUid,
+    target: { provider: 'AWS', ...input.target },
   };
 }
 

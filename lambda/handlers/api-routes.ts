@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 // zod/mini keeps this bundle small (full zod is ~445 KB); the checks are the same.
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import type { Action } from '../core/action';
 import { InvalidCursorError } from '../core/errors';
 import type { ActionStore } from '../core/ports';

@@ -1,3 +1,5 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 
 export interface ApprovalKey {
@@ -11,10 +13,20 @@ export interface ApprovalKey {
  * whose old image was APPROVED too (a same-state update), so one approval means one apply.
  */
 export function approvalKeyOf(record: DynamoDBRecord): ApprovalKey | null {
-  const next = record.dynamodb?.NewImage;
-  const previous = record.dynamodb?.OldImage;
-  if (next?.status?.S !== 'APPROVED' || previous?.status?.S === 'APPROVED') return null;
-  const actionId = next.action_id?.S;
-  const approvedAt = next.approval?.M?.at?.S ?? next.updated_at?.S;
+  const next = imageOf(record.dynamodb?.NewImage);
+  const previous = imageOf(record.dynamodb?.OldImage);
+  if (next?.status !== 'APPROVED' || previous?.status === 'APPROVED') return null;
+  const actionId = textOf(next.action_id);
+  const approval = next.approval as { at?: unknown } | undefined;
+  const approvedAt = textOf(approval?.at) ?? textOf(next.updated_at);
   return actionId && approvedAt ? { actionId, approvedAt } : null;
 }
+
+type StreamImage = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
+
+/** The SDK's own unmarshalling of a stream image (the Lambda event's types are structurally the same). */
+const imageOf = (image: StreamImage | undefined): Record<string, unknown> | null =>
+  image ? unmarshall(image as Record<string, AttributeValue>) : null;
+
+const textOf = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;

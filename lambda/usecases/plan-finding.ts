@@ -1,8 +1,9 @@
 import type { Action, RecordStatus } from '../core/action';
-import { blockedStatus, decidePlan, type PlanDecision } from '../core/decide';
+import { blockedStatus, decidePlan, type PlanDecision, UNMATCHED_STATUS } from '../core/decide';
 import { AwsCallError } from '../core/errors';
 import { type FindingRejection, parseFinding } from '../core/finding';
 import { checkAccountAllowList } from '../core/guardrails';
+import type { Finding } from '../core/model';
 import { actionIdOf } from '../core/plan';
 import type { ActionStore, CallerIdentity, Clock, EventPublisher, SecurityGroups } from '../core/ports';
 import type { ActionStatus } from '../core/state-machine';
@@ -37,9 +38,48 @@ function initialState(
       return ['SKIPPED', 'skipped_not_public', d.reason];
     case 'already-absent':
       return ['SKIPPED', 'already_absent', d.reason];
+    case 'unmatched':
+      return ['SKIPPED', UNMATCHED_STATUS, d.reason];
     case 'blocked':
       return ['SKIPPED', blockedStatus(d.block, false), d.block.reason];
   }
+}
+
+export interface PreviewDeps {
+  readonly securityGroups: Pick<SecurityGroups, 'readGroup'>;
+  readonly callerIdentity: CallerIdentity;
+  readonly config: {
+    readonly protectedIds: ReadonlySet<string>;
+    /** Null when the account binding is not part of the caller's mode (a CLI preview without one). */
+    readonly allowedAccounts: ReadonlySet<string> | null;
+  };
+}
+
+/**
+ * What should happen to a finding, on live state, without recording anything: the same reads and
+ * the same gate as planning (the Lambda and `plan --live` both use it). Groups are read only in
+ * an allowed account that is the caller's own.
+ */
+export async function previewFinding(
+  deps: PreviewDeps,
+  finding: Finding,
+): Promise<{ decision: PlanDecision; callerArn: string | null }> {
+  const allowedAccounts = deps.config.allowedAccounts;
+  // Never read the groups of an account this deployment may not touch.
+  const allowed =
+    allowedAccounts === null || checkAccountAllowList(finding.accountUid, allowedAccounts).kind === 'allow';
+  const caller = allowed ? await deps.callerIdentity.whoAmI() : null;
+  const live =
+    allowed && caller?.account === finding.accountUid
+      ? await deps.securityGroups.readGroup(finding.region, finding.sgId)
+      : null;
+  const decision = decidePlan(finding, {
+    protectedIds: deps.config.protectedIds,
+    allowedAccounts,
+    callerAccount: caller?.account ?? null,
+    live,
+  });
+  return { decision, callerArn: caller?.arn ?? null };
 }
 
 /** EventBridge finding → one action in the table (PENDING_APPROVAL or SKIPPED) + a lifecycle event. */
@@ -60,19 +100,7 @@ export async function planFinding(deps: PlanDeps, input: unknown): Promise<PlanR
   }
   const finding = parsed.value;
   const { config } = deps;
-  // Never read the groups of an account this deployment may not touch.
-  const allowed = checkAccountAllowList(finding.accountUid, config.allowedAccounts).kind === 'allow';
-  const caller = allowed ? await deps.callerIdentity.whoAmI() : null;
-  const live =
-    allowed && caller?.account === finding.accountUid
-      ? await deps.securityGroups.readGroup(finding.region, finding.sgId)
-      : null;
-  const decision = decidePlan(finding, {
-    protectedIds: config.protectedIds,
-    allowedAccounts: config.allowedAccounts,
-    callerAccount: caller?.account ?? null,
-    live,
-  });
+  const { decision, callerArn } = await previewFinding(deps, finding);
   // A transient read error must not become a SKIPPED action: throw so the event is retried (then DLQ).
   if (decision.kind === 'unreadable') throw new AwsCallError(decision.reason, undefined);
   const nowMs = deps.clock.nowMs();
@@ -93,7 +121,7 @@ export async function planFinding(deps: PlanDeps, input: unknown): Promise<PlanR
     outcome: null,
     verification: null,
     history: [
-      { at: isoOf(nowMs), from: null, to: status, by: caller?.arn ?? 'sg-revoke', detail: statusDetail },
+      { at: isoOf(nowMs), from: null, to: status, by: callerArn ?? 'sg-revoke', detail: statusDetail },
     ],
     auditHead: null,
   };

@@ -16,7 +16,6 @@ import { performance } from 'node:perf_hooks';
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'lambda', 'cli', 'sg-revoke.js');
 const SAMPLE = join(ROOT, 'events', 'findings.ocsf.jsonl');
-const TARGET_RATE = 50_000;
 const MAX_RSS_GROWTH = 1.25;
 
 // Peak RSS is read inside each child (process.resourceUsage().maxRSS, KiB, the whole process with
@@ -68,13 +67,18 @@ async function measure(dir: string, args: readonly string[], env: Record<string,
   if (env.SG_REVOKE_WORKERS === undefined) delete childEnv.SG_REVOKE_WORKERS;
   try {
     const started = performance.now();
+    // stderr is kept (the CLI's run summary is not a figure) and shown only when the child fails.
     const child = spawn(process.execPath, ['--require', join(dir, 'rss-preload.cjs'), ...args], {
-      stdio: ['ignore', devNull, 'inherit'],
+      stdio: ['ignore', devNull, 'pipe'],
       env: childEnv,
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
     });
     const [code] = (await once(child, 'exit')) as [number | null];
     const seconds = (performance.now() - started) / 1000;
-    if (code !== 0) throw new Error(`bench child exited ${code}: ${args.join(' ')}`);
+    if (code !== 0) throw new Error(`bench child exited ${code}: ${args.join(' ')}\n${stderr}`);
     return { seconds, rssMiB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
   } finally {
     closeSync(devNull);
@@ -95,7 +99,10 @@ const verdict = (pass: boolean) => (pass ? 'PASS' : 'MISS');
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const mib = (run: Run) => `${run.rssMiB.toFixed(1)} MiB`;
 
-/** The dry-run bench: the CLI end to end vs the bare JSON floor, at two input sizes. */
+/**
+ * The dry-run bench: the CLI end to end vs the bare JSON floor, at two input sizes. Returns false
+ * only when a same-run ratio misses (CLI / floor, peak RSS large / small).
+ */
 export async function runDryRunBench(large = 100_000, small = 20_000, times = 3): Promise<boolean> {
   const dir = mkdtempSync(join(tmpdir(), 'sg-revoke-bench-'));
   try {
@@ -110,23 +117,21 @@ export async function runDryRunBench(large = 100_000, small = 20_000, times = 3)
     const single = await best(times, () => measure(dir, [CLI, 'plan', bigFile], { SG_REVOKE_WORKERS: '0' }));
     const floor = await best(times, () => measure(dir, [join(dir, 'floor.cjs'), bigFile]));
     const [rate, floorRate] = [large / cli.seconds, large / floor.seconds];
-    const checks = [
-      rate >= TARGET_RATE,
-      rate >= floorRate / 2,
-      cli.rssMiB <= cliSmall.rssMiB * MAX_RSS_GROWTH,
-    ];
+    // Only ratios of figures measured in this run pass or fail: an absolute rate would fail on
+    // any machine slower (or busier) than the one it was written on.
+    const checks = [rate >= floorRate / 2, cli.rssMiB <= cliSmall.rssMiB * MAX_RSS_GROWTH];
     printTable(`Dry-run bench: sg-revoke plan FILE > /dev/null, ${fmt(large)} findings, best of ${times}`, [
       ['measure', 'figure', 'target', 'verdict'],
-      ['CLI end to end, findings/s', fmt(rate), `>= ${fmt(TARGET_RATE)}`, verdict(checks[0]!)],
+      ['CLI end to end, findings/s', fmt(rate), '', ''],
       ['CLI, main thread only (SG_REVOKE_WORKERS=0)', fmt(large / single.seconds), '', ''],
       ['floor: bare JSON.parse + JSON.stringify, lines/s', fmt(floorRate), '', ''],
-      ['CLI / floor', `${((100 * rate) / floorRate).toFixed(0)} %`, '>= 50 %', verdict(checks[1]!)],
+      ['CLI / floor', `${((100 * rate) / floorRate).toFixed(0)} %`, '>= 50 %', verdict(checks[0]!)],
       [`CLI peak RSS, ${fmt(small)} findings`, mib(cliSmall), '', ''],
       [
         `CLI peak RSS, ${fmt(large)} findings`,
         mib(cli),
         `<= ${MAX_RSS_GROWTH * 100} % of it`,
-        verdict(checks[2]!),
+        verdict(checks[1]!),
       ],
       ['CLI peak RSS, main thread only', mib(single), '', ''],
       ['floor peak RSS', mib(floor), '', ''],

@@ -117,15 +117,53 @@ describeMoto('the sg-revoke CLI against AWS APIs (moto)', () => {
       incident_id: 'INC-2026-0042',
       audit: { s3_evidence_uri: expect.stringMatching(/^s3:\/\/sg-revoke-audit\/aws-sg-revoke\/audit\//) },
     });
-    expect(String(first.records[0]?.approver)).toContain('alice@security');
+    expect(first.records[0]?.approver).toMatch(/^alice@security \(arn:aws:(sts|iam)::123456789012:.+\)$/);
     const left = (await readIngressRules(REGION, g.groupId)).map((r) => r.CidrIpv4 ?? r.CidrIpv6).sort();
     expect(left).toEqual(['10.0.0.0/8', '::/0']);
-    expect(second.records[0]).toMatchObject({ status: 'success' });
+    expect(second.code).toBe(0);
+    expect(second.records[0]).toMatchObject({
+      status: 'already_absent',
+      status_detail: expect.stringMatching(/^already applied at .* nothing revoked by this run$/),
+      approver: first.records[0]?.approver,
+      incident_id: 'INC-2026-0042',
+    });
+    expect(second.records[0]).not.toHaveProperty('audit');
     const rows = ((await readAllRows(app.stack.resources.auditTable)) as unknown as AuditRow[]).filter(
       (r) => r.sg_id === g.groupId,
     );
     expect(rows.map((r) => r.step).sort()).toEqual(['approve', 'revoke_after', 'revoke_before']);
     expect(rows.every((r) => r.mode === 'cli')).toBe(true);
+  });
+
+  it('apply protects a group named Default-Legacy (the name is compared lower-cased, as the original does)', async () => {
+    const g = await createGroup(REGION, { name: 'Default-Legacy', ingress: [SSH('0.0.0.0/0')] });
+    const finding = findingFor(g.groupId, { cidrs: ['0.0.0.0/0'], name: 'Default-Legacy' });
+
+    const run = await cli(['apply', file('default-legacy', [finding])], gate);
+
+    expect(run.code).toBe(0);
+    expect(run.records[0]).toMatchObject({
+      status: 'skipped_protected_sg',
+      status_detail: 'target is protected: sg-name prefix `default`',
+      actions: [],
+    });
+    expect(run.records[0]).not.toHaveProperty('approver');
+    expect(await readIngressRules(REGION, g.groupId)).toHaveLength(1);
+  });
+
+  it('apply reads protocol `06` as tcp, as the original does: the open tcp/22 rule is revoked, not already_absent', async () => {
+    const g = await createGroup(REGION, { name: 'proto-06', ingress: [SSH('0.0.0.0/0'), SSH('10.0.0.0/8')] });
+    const finding = findingFor(g.groupId, { cidrs: ['0.0.0.0/0'] }) as unknown as {
+      observables: { name: string; value: string }[];
+    };
+    for (const o of finding.observables) if (o.name === 'permission.protocol') o.value = '06';
+
+    const run = await cli(['apply', file('proto-06', [finding])], gate);
+
+    expect(run.code).toBe(0);
+    expect(run.records[0]).toMatchObject({ status: 'success', target: { ip_protocol: 'tcp' } });
+    const left = (await readIngressRules(REGION, g.groupId)).map((r) => r.CidrIpv4);
+    expect(left).toEqual(['10.0.0.0/8']);
   });
 
   it('apply leaves an action the platform planned to its approvers, and keeps going', async () => {

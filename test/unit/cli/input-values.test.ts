@@ -70,7 +70,7 @@ describe('InputValues', () => {
 
     expect(events).toEqual([
       { kind: 'malformed', line: 1, message: 'line is longer than 8 MiB' },
-      { kind: 'value', value: { a: 1 } },
+      { kind: 'value', value: { a: 1 }, line: 2 },
     ]);
   });
 

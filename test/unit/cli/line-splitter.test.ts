@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { forEachLine } from '../../../lambda/cli/line-splitter';
+import { forEachLine, splitLines } from '../../../lambda/cli/line-splitter';
 
 async function split(chunks: (Buffer | string)[]): Promise<[string | null, number][]> {
   const lines: [string | null, number][] = [];
@@ -94,5 +94,35 @@ describe('forEachLine', () => {
         },
       ),
     );
+  });
+});
+
+describe('splitLines: the one line splitter of the CLI', () => {
+  it('gives each LF-terminated line without its CR, and where the unterminated tail starts', () => {
+    const bytes = Buffer.from('a\r\nbb\n\ntail');
+    const lines: [string, string][] = [];
+
+    const tail = splitLines(bytes, 0, (start, stop, end) => {
+      lines.push([bytes.toString('utf8', start, stop), bytes.toString('utf8', start, end)]);
+      return undefined;
+    });
+
+    expect(lines).toEqual([
+      ['a', 'a\r'],
+      ['bb', 'bb'],
+      ['', ''],
+    ]);
+    expect(bytes.toString('utf8', tail)).toBe('tail');
+  });
+
+  it('stops where the callback says so', () => {
+    const seen: number[] = [];
+
+    const next = splitLines(Buffer.from('1\n2\n3\n'), 0, (start) => {
+      seen.push(start);
+      return seen.length < 2 ? undefined : false;
+    });
+
+    expect([seen, next]).toEqual([[0, 2], 4]);
   });
 });

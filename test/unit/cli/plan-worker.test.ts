@@ -29,8 +29,21 @@ describe('planBlock (one worker-thread job)', () => {
     ]);
     expect(result.malformed.map((m) => m.line)).toEqual([2]);
     expect(result.lines).toBe(5);
-    expect(result.failed).toBe(false);
+    expect(result.statuses).toEqual({
+      planned: 1,
+      'would-violate-protected-sg': 1,
+      skipped_invalid_finding: 1,
+    });
+    expect(result.wrongSource).toEqual([]);
     expect(Buffer.from(result.output).toString().endsWith('}\n')).toBe(true);
+  });
+
+  it('names each finding of another producer with its line in the block', () => {
+    const other = JSON.stringify({ class_uid: 2003 });
+    const result = planBlock(0, Buffer.from(`${sample[0]}\n${other}\n`), offline, () => 0);
+
+    expect(result.wrongSource).toEqual([{ line: 2, reason: 'class_uid is 2003, expected 2004' }]);
+    expect(result.statuses).toEqual({ planned: 1, skipped_wrong_source: 1 });
   });
 
   it('writes its output into a reused buffer once the main thread gives it back', () => {
@@ -54,7 +67,7 @@ describe('planBlock (one worker-thread job)', () => {
     expect(recordsOf(result.output)).toHaveLength(2);
   });
 
-  it('flags a failure record (exit 1) and writes nothing for a block of blank lines', () => {
+  it('counts a failure record (exit 1) and writes nothing for a block of blank lines', () => {
     const failing = planBlock(
       0,
       Buffer.from(sample[0]!),
@@ -63,7 +76,7 @@ describe('planBlock (one worker-thread job)', () => {
     );
     const blank = planBlock(1, Buffer.from('\n\n'), offline, () => 0);
 
-    expect(failing.failed).toBe(true);
+    expect(failing.statuses).toEqual({ failure: 1 });
     expect([blank.output.length, blank.malformed, blank.lines]).toEqual([0, [], 2]);
   });
 });

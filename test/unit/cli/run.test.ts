@@ -37,8 +37,14 @@ describe('runCli in process', () => {
     expect(new Set(records.map((r) => r.time_ms))).toEqual(new Set([1_776_700_000_000]));
   });
 
-  it('writes nothing for an empty input', async () => {
-    expect(await runInProcess(['plan'], '')).toEqual({ code: 0, stdout: '', stderr: '' });
+  it('writes no record for an empty input, and says so in the summary', async () => {
+    const run = await runInProcess(['plan'], '');
+
+    expect([run.code, run.stdout]).toEqual([0, '']);
+    expect(JSON.parse(run.stderr)).toMatchObject({
+      event: 'run_summary',
+      message: 'read 0 finding(s); 0 malformed line(s) skipped',
+    });
   });
 
   it('prints the help on stdout', async () => {
@@ -54,7 +60,9 @@ describe('runCli in process', () => {
     expect(run).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'sg-revoke: unknown mode `revoke`\nRun `sg-revoke --help` for usage.\n',
+      stderr:
+        'sg-revoke: unknown mode `revoke`: the mode comes first (plan, apply, reverify, actions, audit), ' +
+        'e.g. `sg-revoke plan revoke`\nRun `sg-revoke --help` for usage.\n',
     });
   });
 });

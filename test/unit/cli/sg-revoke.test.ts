@@ -34,7 +34,17 @@ describe('sg-revoke plan', () => {
     expect(run.code).toBe(0);
     expect(statuses(run.records)).toEqual(SAMPLE_STATUSES);
     expect(run.stdout.split('\n')).toHaveLength(9);
-    expect(run.stderr).toBe('');
+    expect(run.events).toEqual([
+      expect.objectContaining({
+        event: 'run_summary',
+        level: 'info',
+        message:
+          'read 8 finding(s): 6 planned, 1 skipped_invalid_finding, 1 would-violate-protected-sg; 0 malformed line(s) skipped',
+        read: 8,
+        malformed: 0,
+        statuses: { planned: 6, skipped_invalid_finding: 1, 'would-violate-protected-sg': 1 },
+      }),
+    ]);
     expect(run.records[0]).toMatchObject({ record_type: 'remediation_plan', dry_run: true });
   });
 
@@ -94,8 +104,9 @@ describe('sg-revoke plan', () => {
       'asg-00d3a95bcf9a5eb5',
     ]);
     expect(run.events.map((e) => [e.event, e.line, e.file])).toEqual([
-      ['malformed_input_line', 2, 'events/findings/malformed.jsonl'],
-      ['malformed_input_line', 4, 'events/findings/malformed.jsonl'],
+      ['json_parse_failed', 2, 'events/findings/malformed.jsonl'],
+      ['json_parse_failed', 4, 'events/findings/malformed.jsonl'],
+      ['run_summary', undefined, undefined],
     ]);
   });
 
@@ -108,7 +119,7 @@ describe('sg-revoke plan', () => {
       timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       skill: 'remediate-aws-sg-revoke',
       level: 'warning',
-      event: 'malformed_input_line',
+      event: 'json_parse_failed',
       message: expect.stringMatching(
         /^skipped line 2 of events\/findings\/malformed.jsonl: not valid JSON \(/,
       ),
@@ -193,8 +204,27 @@ describe('sg-revoke: usage', () => {
     }
   });
 
-  it('plan --help prints the same help', () => {
-    expect(runCli(['plan', '--help']).stdout).toBe(runCli(['--help']).stdout);
+  it.each([
+    ['plan', 'sg-revoke plan [--live] [--fail-on S] [FILE|-]...'],
+    ['apply', 'sg-revoke apply [--fail-on S] [FILE|-]...'],
+    ['reverify', 'sg-revoke reverify [--fail-on drift] [FILE|-]...'],
+    ['actions', 'sg-revoke actions list|show ID|approve ID|reject ID --api URL'],
+  ])("%s --help and -h print the mode's own help, exit 0", (mode, usage) => {
+    const long = runCli([mode, '--help']);
+    const short = runCli([mode, '-h']);
+
+    expect([long.code, short.code]).toEqual([0, 0]);
+    expect(long.stdout.split('\n')[0]).toBe(usage);
+    expect(short.stdout).toBe(long.stdout);
+    expect(long.stderr).toBe('');
+  });
+
+  it('the help does not claim a default mode: the mode is required', () => {
+    const help = runCli(['--help']).stdout;
+
+    expect(help).not.toContain('default mode');
+    expect(help).toContain('the mode is required and comes first');
+    expect(runCli(['events/findings.ocsf.jsonl']).code).toBe(2);
   });
 
   it.each([

@@ -43,6 +43,28 @@ describe('one guardrail, one verdict', () => {
     expect(checkDefaultGroup('default-legacy', found({ groupName: 'legacy' })).kind).toBe('block');
   });
 
+  it('default group: compares names lower-cased, as the original does (`Default-Legacy` is protected)', () => {
+    const reason = 'target is protected: sg-name prefix `default`';
+
+    expect(checkDefaultGroup('Default-Legacy', null)).toEqual({
+      guardrail: 'default-group',
+      kind: 'block',
+      reason,
+    });
+    expect(checkDefaultGroup('DEFAULT', found({ groupName: 'legacy' }))).toMatchObject({
+      kind: 'block',
+      reason,
+    });
+    expect(checkDefaultGroup(null, found({ groupName: 'Default-Legacy' }))).toMatchObject({
+      kind: 'block',
+      reason,
+    });
+    expect(checkDefaultGroup('web-tier', found({ groupName: 'Default' }))).toMatchObject({
+      kind: 'block',
+      reason: 'target is protected: live GroupName is `default` (the VPC default group)',
+    });
+  });
+
   it('default group: allows other names', () => {
     expect(checkDefaultGroup('web-tier', null)).toEqual({
       guardrail: 'default-group',

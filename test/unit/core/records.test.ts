@@ -47,11 +47,11 @@ describe('targets of a record', () => {
 });
 
 describe('revokeEndpoint', () => {
-  it('revokes by shape offline, without ports for protocol -1', () => {
+  it('revokes by shape offline, FromPort/ToPort -1 for protocol -1 (EC2 and the original say so)', () => {
     const plan = planOf('protocol-all.json');
 
     expect(revokeEndpoint(plan.sgId, plan.targets, plan)).toBe(
-      'POST ec2:RevokeSecurityGroupIngress GroupId=sg-0a1b2c3d4e5f60004 IpProtocol=-1',
+      'POST ec2:RevokeSecurityGroupIngress GroupId=sg-0a1b2c3d4e5f60004 IpProtocol=-1 FromPort=-1 ToPort=-1',
     );
   });
 

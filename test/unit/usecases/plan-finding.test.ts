@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseFinding } from '../../../lambda/core/finding';
 import { applyAction } from '../../../lambda/usecases/apply-action';
 import { decideApproval } from '../../../lambda/usecases/decide-approval';
-import { planFinding } from '../../../lambda/usecases/plan-finding';
+import { planFinding, previewFinding } from '../../../lambda/usecases/plan-finding';
 import { SG, sshFinding, world } from './world';
 
 const event = (name: string) =>
@@ -120,5 +121,37 @@ describe('planFinding', () => {
 
     await expect(planFinding(w, sshFinding())).rejects.toThrow(/RequestLimitExceeded/);
     expect(w.actions.actions.size).toBe(0);
+  });
+});
+
+describe('previewFinding (plan --live): the plan use case without recording', () => {
+  it('plans by live rule id in the caller account, records nothing and publishes nothing', async () => {
+    const w = world();
+    const parsed = parseFinding(sshFinding());
+    if (!parsed.ok) throw new Error(parsed.error.reason);
+
+    const { decision } = await previewFinding(
+      { ...w, config: { ...w.config, allowedAccounts: null } },
+      parsed.value,
+    );
+
+    expect(decision.kind).toBe('planned');
+    expect(decision.kind === 'planned' && decision.plan.targets.map((t) => t.ruleId)).toEqual([
+      'sgr-00000000000000001',
+      'sgr-00000000000000002',
+    ]);
+    expect(w.actions.actions.size).toBe(0);
+    expect(w.events.published).toEqual([]);
+  });
+
+  it('never reads a group of an account outside the allow-list', async () => {
+    const w = world();
+    const parsed = parseFinding(event('other-account.json'));
+    if (!parsed.ok) throw new Error(parsed.error.reason);
+
+    const { decision } = await previewFinding(w, parsed.value);
+
+    expect(decision.kind === 'blocked' && decision.block.guardrail).toBe('account-allow-list');
+    expect(w.groups.describeCalls).toBe(0);
   });
 });

@@ -1,0 +1,66 @@
+import type { Action } from '../core/action';
+import type { FindingRejection } from '../core/finding';
+import { type ApplyDeps, applyClaimed } from './apply-action';
+import { approveAndClaim } from './local-approval';
+import { type PlanDeps, planFinding } from './plan-finding';
+
+export type ApplyFindingDeps = PlanDeps & ApplyDeps;
+
+/** Who approves from the command line: the gate's name and incident, under the caller's ARN. */
+export interface CliApproval {
+  readonly approver: string;
+  readonly incidentId: string;
+}
+
+export type ApplyFindingResult =
+  | { readonly kind: 'rejected'; readonly rejection: FindingRejection }
+  /** Planned on live state and decided at once (skipped), or already in a final state. */
+  | { readonly kind: 'final'; readonly action: Action }
+  /** An earlier run applied it: nothing is revoked now. */
+  | { readonly kind: 'already-applied'; readonly action: Action }
+  /** The platform planned it: its approvers decide, through the approval API. */
+  | { readonly kind: 'left-to-approvers'; readonly action: Action }
+  | {
+      readonly kind: 'applied';
+      readonly action: Action;
+      readonly audit: { rowUid: string; s3Uri: string } | null;
+    };
+
+const isApplied = (a: Action): boolean => a.status === 'APPLIED' || a.status === 'ALREADY_ABSENT';
+
+/**
+ * `sg-revoke apply` for one finding (the original's `--apply`): plan it on live state, approve it
+ * under the gate's incident id, and apply it — the Lambdas' own use cases, in the order the
+ * platform runs them. The CLI approves only what it planned itself, or its own failed attempt: an
+ * action the platform planned belongs to the approval API's approvers.
+ */
+export async function applyFinding(
+  deps: ApplyFindingDeps,
+  input: unknown,
+  approval: CliApproval,
+): Promise<ApplyFindingResult> {
+  const planned = await planFinding(deps, input);
+  if (planned.kind === 'rejected') return { kind: 'rejected', rejection: planned.rejection };
+  const action = planned.action;
+  if (planned.kind === 'duplicate' && action.outcome && isApplied(action)) {
+    return { kind: 'already-applied', action };
+  }
+  const own =
+    (planned.kind === 'recorded' && action.status === 'PENDING_APPROVAL') ||
+    (action.status === 'FAILED' && action.approval?.approver === approval.approver);
+  if (!own) {
+    return action.status === 'PENDING_APPROVAL'
+      ? { kind: 'left-to-approvers', action }
+      : { kind: 'final', action };
+  }
+  // The gate (incident id, approver, allow-list holding the STS account) is the CLI's approval. It
+  // is recorded in the same write that claims the action, so the apply λ never sees it unsigned.
+  const claimed = await approveAndClaim(deps, action, {
+    approver: approval.approver,
+    incidentId: approval.incidentId,
+    planHash: action.plan?.planHash ?? '',
+  });
+  if (!claimed.ok) throw new Error(`approval refused: ${claimed.error.message}`);
+  const result = await applyClaimed(deps, claimed.value);
+  return { kind: 'applied', action: result.action, audit: result.audit };
+}
