@@ -1,10 +1,15 @@
+import { runApprovalVerifyBench } from './approval-verify';
 import { runBundleBench } from './bundles';
 import { runDryRunBench } from './dry-run';
 
-/** `npm run bench`: the CLI dry-run (throughput, memory), then the Lambda bundles (size, init time). */
+/**
+ * `npm run bench`: the CLI dry-run (throughput, memory), the Lambda bundles (size, init time), and
+ * what signed approvals add to an apply.
+ */
 async function main(): Promise<void> {
   const dryRunOk = await runDryRunBench();
   await runBundleBench();
+  await runApprovalVerifyBench();
   process.exitCode = dryRunOk ? 0 : 1;
 }
 
