@@ -1,5 +1,4 @@
 import {
-  AccountRootPrincipal,
   AnyPrincipal,
   ArnPrincipal,
   Effect,
@@ -9,7 +8,7 @@ import {
 } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { ADMIN_ACTIONS } from './encryption-key';
+import { accountStatements } from './encryption-key';
 
 /** What verifiers may do with the approval key: read the public key (verification is local). */
 export const VERIFY_ACTIONS = ['kms:GetPublicKey', 'kms:DescribeKey'];
@@ -30,22 +29,8 @@ export class ApprovalKey extends Construct {
       description: 'sg-revoke: signs approvals (only the approval API may sign)',
       keySpec: KeySpec.ECC_NIST_P256,
       keyUsage: KeyUsage.SIGN_VERIFY,
-      policy: new PolicyDocument({
-        statements: [
-          new PolicyStatement({
-            sid: 'AccountAdministersKeyThroughIam',
-            principals: [new AccountRootPrincipal()],
-            actions: ADMIN_ACTIONS,
-            resources: ['*'],
-          }),
-          new PolicyStatement({
-            sid: 'AccountReadsPublicKeyThroughIam',
-            principals: [new AccountRootPrincipal()],
-            actions: VERIFY_ACTIONS,
-            resources: ['*'],
-          }),
-        ],
-      }),
+      // The account reads the public key through IAM; signing is granted below, to one role only.
+      policy: new PolicyDocument({ statements: accountStatements(VERIFY_ACTIONS) }),
     });
   }
 

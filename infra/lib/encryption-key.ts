@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 // The CDK default key policy grants `kms:*` to the account; the design allows no wildcard action, so
 // the account's IAM gets the administrative actions by name. Leaving out PutKeyPolicy or
 // ScheduleKeyDeletion would make the key unmanageable, so the list is deliberately complete.
-export const ADMIN_ACTIONS = [
+const ADMIN_ACTIONS = [
   'kms:CancelKeyDeletion',
   'kms:CreateAlias',
   'kms:CreateGrant',
@@ -31,6 +31,24 @@ export const ADMIN_ACTIONS = [
   'kms:UpdateAlias',
   'kms:UpdateKeyDescription',
 ];
+/**
+ * The account administers a key through IAM (never `kms:*`): every key of the stack starts its
+ * policy with this statement, and `actions` adds what account principals may use it for via IAM.
+ */
+export function accountStatements(useActions: readonly string[] = []): PolicyStatement[] {
+  const account = (sid: string, actions: readonly string[]) =>
+    new PolicyStatement({
+      sid,
+      principals: [new AccountRootPrincipal()],
+      actions: [...actions],
+      resources: ['*'],
+    });
+  return [
+    account('AccountAdministersKeyThroughIam', ADMIN_ACTIONS),
+    ...(useActions.length > 0 ? [account('AccountUsesKeyThroughIam', useActions)] : []),
+  ];
+}
+
 /** The only cryptographic operations the stack's roles are ever granted (on this key alone). */
 export const KEY_USE_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
 
@@ -45,22 +63,7 @@ export class EncryptionKey extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    const policy = new PolicyDocument({
-      statements: [
-        new PolicyStatement({
-          sid: 'AccountAdministersKeyThroughIam',
-          principals: [new AccountRootPrincipal()],
-          actions: ADMIN_ACTIONS,
-          resources: ['*'],
-        }),
-        new PolicyStatement({
-          sid: 'AccountUsesKeyThroughIam',
-          principals: [new AccountRootPrincipal()],
-          actions: KEY_USE_ACTIONS,
-          resources: ['*'],
-        }),
-      ],
-    });
+    const policy = new PolicyDocument({ statements: accountStatements(KEY_USE_ACTIONS) });
     this.key = new Key(this, 'Key', {
       description: 'sg-revoke: audit evidence and action state',
       enableKeyRotation: true,

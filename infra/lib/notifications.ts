@@ -7,14 +7,14 @@ import {
   type RuleTargetConfig,
 } from 'aws-cdk-lib/aws-events';
 import { addToDeadLetterQueueResourcePolicy, bindBaseTargetConfig } from 'aws-cdk-lib/aws-events-targets';
-import { AccountRootPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../lambda/core/constants';
 import { deadLetterQueue } from './dead-letter-queue';
-import { ADMIN_ACTIONS } from './encryption-key';
+import { accountStatements } from './encryption-key';
 
 /** Lifecycle events the code emits on the bus (source `sg-revoke`). */
 export const LIFECYCLE_SOURCE = EVENT_SOURCE;
@@ -114,12 +114,7 @@ function notificationKey(scope: Construct): Key {
     enableKeyRotation: true,
     policy: new PolicyDocument({
       statements: [
-        new PolicyStatement({
-          sid: 'AccountAdministersKeyThroughIam',
-          principals: [new AccountRootPrincipal()],
-          actions: ADMIN_ACTIONS,
-          resources: ['*'],
-        }),
+        ...accountStatements(),
         new PolicyStatement({
           sid: 'AlarmsOfThisAccountPublish',
           principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
