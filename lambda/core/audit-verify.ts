@@ -1,6 +1,6 @@
 import type { Action } from './action';
 import type { AuditRow } from './audit';
-import { verifyAuditChain } from './audit';
+import { s3KeyOf, verifyAuditChain } from './audit';
 import { canonicalJson } from './hash';
 import type { ActionStatus } from './state-machine';
 
@@ -15,6 +15,8 @@ export interface ActionEvidence {
   readonly signatureValid: boolean | null;
   /** The stored plan still hashes to its planHash (and to the approved one, when approved). */
   readonly planIntact: boolean;
+  /** The action row is bound to its id (finding, plan and key agree); empty when it is. */
+  readonly bindingProblems: readonly string[];
 }
 
 export interface AuditVerdict {
@@ -26,18 +28,61 @@ export interface AuditVerdict {
   readonly problems: readonly string[];
 }
 
+/** What an audited step leaves the action in, given where it was (null: the step is illegal there). */
+type Replay = (state: ActionStatus, row: AuditRow) => ActionStatus | null;
+
+const from =
+  (sources: readonly ActionStatus[], to: ActionStatus | ((row: AuditRow) => ActionStatus | null)): Replay =>
+  (state, row) =>
+    sources.includes(state) ? (typeof to === 'function' ? to(row) : to) : null;
+
 /**
- * The statuses an action may be in after its last audited step. Same-state rows (verify,
- * heartbeat, …) leave the status as it was, so they accept any post-apply state.
+ * The audited steps as state changes (DESIGN §2). Claims are not audited, so an approval leaves
+ * APPROVED or, for the CLI, APPLYING; a revoke's rows follow it. Same-state rows (verify) leave the
+ * state as it is, but only after a revoke.
  */
-const AFTER_STEP: Readonly<Record<string, readonly ActionStatus[]>> = {
-  approve: ['APPROVED', 'APPLYING', 'FAILED'],
-  reject: ['REJECTED'],
-  expire: ['EXPIRED'],
-  revoke_before: ['APPLYING', 'BLOCKED', 'FAILED'],
-  revoke_after: ['APPLIED', 'ALREADY_ABSENT', 'FAILED', 'BLOCKED'],
+const REPLAY: Readonly<Record<string, Replay>> = {
+  approve: from(['PENDING_APPROVAL', 'FAILED'], (row) => (row.mode === 'cli' ? 'APPLYING' : 'APPROVED')),
+  reject: from(['PENDING_APPROVAL', 'FAILED'], 'REJECTED'),
+  expire: from(['PENDING_APPROVAL', 'FAILED'], 'EXPIRED'),
+  revoke_before: from(['APPROVED', 'APPLYING'], (row) =>
+    row.status === 'in_progress' ? 'APPLYING' : 'BLOCKED',
+  ),
+  revoke_after: from(['APPROVED', 'APPLYING'], (row) => AFTER_STATUS[row.status] ?? null),
+  verify: (state) => (state === 'APPLIED' || state === 'ALREADY_ABSENT' ? state : null),
 };
-const NO_ROW_STATES: readonly ActionStatus[] = ['PENDING_APPROVAL', 'SKIPPED'];
+const AFTER_STATUS: Readonly<Record<string, ActionStatus>> = {
+  success: 'APPLIED',
+  already_absent: 'ALREADY_ABSENT',
+  failure: 'FAILED',
+};
+
+/**
+ * The state the audit trail leads to, step by step, or the first step that is not a legal move: a
+ * forged row appended after the real ones (an approval after the revoke) breaks the replay.
+ */
+export function replayChain(chain: readonly AuditRow[]): { state: ActionStatus; problem: string | null } {
+  let state: ActionStatus = 'PENDING_APPROVAL';
+  for (const row of chain) {
+    const next: ActionStatus | null = REPLAY[row.step]?.(state, row) ?? null;
+    if (next === null)
+      return {
+        state,
+        problem: `audit step ${row.step}/${row.status} at ${row.action_at} is not legal after ${state}`,
+      };
+    state = next;
+  }
+  return { state, problem: null };
+}
+
+/**
+ * States the action may show for the state its trail replays to: an apply that lost its BEFORE or
+ * AFTER audit write records the outcome without a row (FAILED, or the revoke's outcome), which the
+ * check reports as a missing row instead of accepting silently.
+ */
+const SHOWN_AS: Readonly<Partial<Record<ActionStatus, readonly ActionStatus[]>>> = {
+  APPROVED: ['APPROVED', 'APPLYING'],
+};
 
 /**
  * Rows ordered along their hash links, from the first (prev_hash null). Rows that are not on the
@@ -59,23 +104,34 @@ export function chainOrder(rows: readonly AuditRow[]): { chain: AuditRow[]; off:
 
 /** One action's audit, checked end to end (DESIGN §11): chain, S3 anchors, signature, state. */
 export function verifyActionEvidence(e: ActionEvidence): AuditVerdict {
-  const problems: string[] = [];
+  const problems: string[] = [...e.bindingProblems];
   const { chain, off } = chainOrder(e.rows);
   if (off.length > 0) {
     problems.push(`${off.length} audit row(s) off the hash chain: ${off.map((r) => r.action_at).join(', ')}`);
   }
   const broken = verifyAuditChain(chain);
   if (broken >= 0) problems.push(`audit row ${chain[broken]?.action_at} does not hash to its row_hash`);
-  for (const row of e.rows) problems.push(...anchorProblems(row, e.objects.get(row.s3_key)));
+  for (const row of e.rows)
+    problems.push(...keyProblems(row, e.action.actionId), ...anchorProblems(row, e.objects.get(row.s3_key)));
   const last = chain.at(-1) ?? null;
   if ((e.action.auditHead ?? null) !== (last?.row_hash ?? null)) {
     problems.push(
       `the action's audit head ${e.action.auditHead} is not the last row ${last?.row_hash ?? null}`,
     );
   }
-  const allowed = last ? AFTER_STEP[last.step] : NO_ROW_STATES;
-  if (allowed && !allowed.includes(e.action.status)) {
-    problems.push(`the action is ${e.action.status} but its last audited step is ${last?.step ?? 'none'}`);
+  const replayed = replayChain(chain);
+  if (replayed.problem) problems.push(replayed.problem);
+  const shown = SHOWN_AS[replayed.state] ?? [replayed.state];
+  if (!shown.includes(e.action.status) && !(e.action.status === 'SKIPPED' && chain.length === 0)) {
+    problems.push(`the action is ${e.action.status} but its audit trail leads to ${replayed.state}`);
+  }
+  const lastOutcome = chain.findLast(
+    (r) => r.step === 'revoke_after' || (r.step === 'revoke_before' && r.status !== 'in_progress'),
+  );
+  if (e.action.outcome && lastOutcome && e.action.outcome.status !== lastOutcome.status) {
+    problems.push(
+      `the action's outcome ${e.action.outcome.status} differs from its audited ${lastOutcome.status}`,
+    );
   }
   if (!e.planIntact) problems.push('the stored plan no longer hashes to its plan hash');
   problems.push(...approvalProblems(e, chain));
@@ -86,6 +142,18 @@ export function verifyActionEvidence(e: ActionEvidence): AuditVerdict {
     rows: e.rows.length,
     problems,
   };
+}
+
+/** A row is anchored where its own key says: the S3 key and the sort key cannot be pointed elsewhere. */
+function keyProblems(row: AuditRow, actionId: string): string[] {
+  const problems: string[] = [];
+  if (row.s3_key !== s3KeyOf(row.sg_id, row.action_at)) {
+    problems.push(`audit row ${row.action_at} points at ${row.s3_key}, not at its own evidence key`);
+  }
+  if (!row.action_at.endsWith(`#${actionId}#${row.step}`) || row.action_id !== actionId) {
+    problems.push(`audit row ${row.action_at} is not keyed to action ${actionId} and step ${row.step}`);
+  }
+  return problems;
 }
 
 function anchorProblems(

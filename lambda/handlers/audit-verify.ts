@@ -40,11 +40,19 @@ export const handler = async (_event: ScheduledEvent, context: Context) => {
   const since = new Date(systemClock.nowMs() - LOOKBACK_MS).toISOString();
   let checked = 0;
   const tampered: LifecycleEvent[] = [];
+  let pending: LifecycleEvent[] = [];
   for await (const verdict of verifyAuditSince(deps, since)) {
     checked += 1;
-    if (verdict.status === 'tampered') tampered.push(tamperEvent(verdict));
+    if (verdict.status !== 'tampered') continue;
+    tampered.push(tamperEvent(verdict));
+    pending.push(tamperEvent(verdict));
+    // Published as found, so a later failure of the run cannot swallow what was already found.
+    if (pending.length === 10) {
+      await events.publish(pending);
+      pending = [];
+    }
   }
-  await events.publish(tampered);
+  await events.publish(pending);
   const summary = { since, checked, tampered: tampered.length };
   logger.info('audit verify finished', summary);
   return summary;

@@ -1,8 +1,8 @@
 import type { Action } from '../core/action';
 import { approvalPayload } from '../core/approval';
 import { type AuditVerdict, verifyActionEvidence } from '../core/audit-verify';
-import { messageOf, SgRevokeError } from '../core/errors';
-import { planHashOf } from '../core/plan';
+import { AccessDeniedError, AwsCallError, messageOf, ThrottledError } from '../core/errors';
+import { actionIdOf, planHashOf } from '../core/plan';
 import type { ActionStore, ApprovalVerifier, AuditTrail, EvidenceArchive } from '../core/ports';
 import { ACTION_STATUSES } from '../core/state-machine';
 
@@ -36,9 +36,31 @@ export async function* verifyAuditSince(
   }
 }
 
+/** One action; anything unreadable about it is reported as tampering of that action, never a crash. */
 async function verifyAction(deps: AuditVerifyDeps, action: Action): Promise<AuditVerdict> {
-  const sgId = action.plan?.sgId ?? action.finding.sgId;
-  const rows = await deps.trail.rowsOf({ actionId: action.actionId, sgId });
+  try {
+    return await verifyReadable(deps, action);
+  } catch (error) {
+    if (
+      error instanceof AwsCallError ||
+      error instanceof AccessDeniedError ||
+      error instanceof ThrottledError
+    ) {
+      throw error; // AWS could not be read: the run fails loudly rather than report a clean audit
+    }
+    return {
+      action_id: action.actionId,
+      status: 'tampered',
+      action_status: action.status,
+      rows: 0,
+      problems: [`the action row is malformed: ${messageOf(error)}`],
+    };
+  }
+}
+
+async function verifyReadable(deps: AuditVerifyDeps, action: Action): Promise<AuditVerdict> {
+  // The finding is bound to the action id by its hash, so its group is where the rows must be.
+  const rows = await deps.trail.rowsOf({ actionId: action.actionId, sgId: action.finding.sgId });
   const objects = new Map<string, { body: string; versions: number } | null>();
   for (const row of rows) objects.set(row.s3_key, await deps.archive.oldest(row.s3_key));
   return verifyActionEvidence({
@@ -47,7 +69,24 @@ async function verifyAction(deps: AuditVerifyDeps, action: Action): Promise<Audi
     objects,
     signatureValid: await signatureOf(deps.verifier, action),
     planIntact: planIntact(action),
+    bindingProblems: bindingProblems(action),
   });
+}
+
+/** The action id is a hash of the finding: a row whose finding or plan was swapped no longer matches. */
+function bindingProblems(action: Action): string[] {
+  const problems: string[] = [];
+  if (actionIdOf(action.finding) !== action.actionId) {
+    problems.push("the action's finding does not hash to its action id");
+  }
+  const plan = action.plan;
+  if (plan) {
+    const f = action.finding;
+    const same = plan.actionId === action.actionId && plan.sgId === f.sgId && plan.region === f.region;
+    if (!same || plan.accountUid !== f.accountUid)
+      problems.push("the plan is not the plan of the action's finding");
+  }
+  return problems;
 }
 
 function planIntact(action: Action): boolean {
@@ -63,9 +102,5 @@ async function signatureOf(verifier: ApprovalVerifier, action: Action): Promise<
   if (!approval || !action.plan || approval.signature === null) return null;
   if (approval.keyId !== verifier.keyId) return false;
   const { signature, ...unsigned } = approval;
-  try {
-    return await verifier.verify(approvalPayload(action.actionId, action.plan, unsigned), signature);
-  } catch (error) {
-    throw new SgRevokeError(`the approval key could not be read: ${messageOf(error)}`, { cause: error });
-  }
+  return verifier.verify(approvalPayload(action.actionId, action.plan, unsigned), signature);
 }
