@@ -16,6 +16,9 @@ import { sendTransaction, translateCommitError, updateOf } from './dynamodb-comm
 
 export { InvalidCursorError } from '../core/errors';
 
+/** The audit-table partition of consumed approvals (never a security group id). */
+export const CONSUMED_APPROVALS = 'consumed-approvals';
+
 export interface ActionTables {
   readonly actions: string;
   /** Needed only by callers that commit audit rows (not by the plan λ). */
@@ -91,7 +94,9 @@ export class DynamoDbActionStore implements ActionStore {
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
       },
     };
-    if (audit && !this.tables.audit) throw new Error('this action store has no audit table configured');
+    if ((audit || change.consumes) && !this.tables.audit) {
+      throw new Error('this action store has no audit table configured');
+    }
     const put = audit && {
       Put: {
         TableName: this.tables.audit,
@@ -100,7 +105,22 @@ export class DynamoDbActionStore implements ActionStore {
       },
     };
     try {
-      const input = { TransactItems: put ? [update, put] : [update] };
+      // The consumed-approval marker lives in the audit table, where no role may delete: once written,
+      // that signed approval can never be applied again.
+      const marker = change.consumes && {
+        Put: {
+          TableName: this.tables.audit,
+          Item: {
+            sg_id: CONSUMED_APPROVALS,
+            action_at: change.consumes.marker,
+            consumed_by: change.actionId,
+            at: isoNow,
+          },
+          // A claim must be the approval's first use; a rejection retires it whether or not it was.
+          ...(change.consumes.firstUse && { ConditionExpression: 'attribute_not_exists(sg_id)' }),
+        },
+      };
+      const input = { TransactItems: [update, ...(put ? [put] : []), ...(marker ? [marker] : [])] };
       await sendTransaction(() => this.doc.send(new TransactWriteCommand(input)));
     } catch (error) {
       throw translateCommitError(error, change, audit);

@@ -1,7 +1,7 @@
 import type { AttributeValue, CancellationReason } from '@aws-sdk/client-dynamodb';
 import type { Action, ActionChange } from '../core/action';
 import type { AuditRow } from '../core/audit';
-import { ConflictError, ThrottledError } from '../core/errors';
+import { ApprovalReplayError, ConflictError, ThrottledError } from '../core/errors';
 import { awsErrorCode, translateAwsError } from './aws-errors';
 import { COLUMNS } from './dynamodb-action-item';
 
@@ -84,7 +84,9 @@ export function translateCommitError(error: unknown, change: ActionChange, audit
   const call = `TransactWriteItems ${change.actionId}`;
   if (awsErrorCode(error) !== 'TransactionCanceledException') return translateAwsError(error, call);
   const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
-  const [actionReason, auditReason] = reasons;
+  const [actionReason, ...rest] = reasons;
+  const auditReason = audit ? rest[0] : undefined;
+  const markerReason = change.consumes ? rest[audit ? 1 : 0] : undefined;
   if (actionReason?.Code === 'ConditionalCheckFailed') {
     return new ConflictError(`${call}: ${whyActionConditionFailed(change, audit, actionReason.Item)}`, {
       cause: error,
@@ -92,6 +94,11 @@ export function translateCommitError(error: unknown, change: ActionChange, audit
   }
   if (auditReason?.Code === 'ConditionalCheckFailed') {
     return new ConflictError(`${call}: audit row ${audit?.sg_id} ${audit?.action_at} already exists`, {
+      cause: error,
+    });
+  }
+  if (markerReason?.Code === 'ConditionalCheckFailed') {
+    return new ApprovalReplayError(`${call}: approval ${change.consumes} was already consumed`, {
       cause: error,
     });
   }

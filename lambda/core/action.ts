@@ -92,4 +92,10 @@ export interface ActionChange {
     >
   >;
   readonly history: HistoryEntry;
+  /**
+   * An approval marker written with the change (in the audit table, where nothing is deleted): the
+   * claim of an apply consumes its signed approval (`firstUse`: the write fails if it was consumed
+   * before), and a rejection retires it, so it can never be replayed by writing the row back.
+   */
+  readonly consumes?: { readonly marker: string; readonly firstUse: boolean };
 }

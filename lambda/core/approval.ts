@@ -1,4 +1,4 @@
-import { canonicalJson } from './hash';
+import { canonicalJson, sha256Hex } from './hash';
 import type { IngressRule } from './model';
 import { isPublicCidr } from './permission';
 import { type Plan, planHashOf, type RevokeTarget, ruleMatches } from './plan';
@@ -174,4 +174,20 @@ export function selectApprovedRules(
     }
   }
   return { revoke, changed, unapproved };
+}
+
+/**
+ * The id an approval is consumed under: the hash of its signed payload (not of the signature, which
+ * ECDSA lets anyone re-encode). Null when the stored approval is not even well-formed.
+ */
+export function approvalMarkerOf(action: {
+  readonly actionId: string;
+  readonly plan: Plan | null;
+  readonly approval: Approval | null;
+}): string | null {
+  const { plan, approval } = action;
+  if (!plan || !approval || typeof approval.signature !== 'string' || !Array.isArray(approval.rules))
+    return null;
+  const { signature: _signature, ...unsigned } = approval;
+  return `approval#${sha256Hex(approvalPayload(action.actionId, plan, unsigned))}`;
 }

@@ -9,7 +9,12 @@ export class SgRevokeError extends Error {
 
 /** A conditional write lost: the action is not in the state (or audit head) the caller expected. */
 export class ConflictError extends SgRevokeError {
-  override readonly name = 'ConflictError';
+  override readonly name: string = 'ConflictError';
+}
+
+/** The approval a change would consume was consumed before: a replay. */
+export class ApprovalReplayError extends ConflictError {
+  override readonly name = 'ApprovalReplayError';
 }
 
 /** AWS refused the call for lack of permission. */

@@ -2,11 +2,12 @@ import type { Action, Outcome, RecordStatus } from '../core/action';
 import {
   type Approval,
   type ApprovalProblem,
+  approvalMarkerOf,
   checkStoredApproval,
   selectApprovedRules,
 } from '../core/approval';
 import { blockedStatus } from '../core/decide';
-import { ConflictError, messageOf } from '../core/errors';
+import { ApprovalReplayError, ConflictError, messageOf } from '../core/errors';
 import { evaluateGuardrails, type Verdict } from '../core/guardrails';
 import type { Finding } from '../core/model';
 import type { Plan, RevokeTarget } from '../core/plan';
@@ -67,16 +68,16 @@ export async function applyAction(deps: SignedApplyDeps, actionId: string): Prom
   const current = await deps.actions.get(actionId);
   if (!current) return { kind: 'unknown-action' };
   if (current.status !== 'APPROVED') return { kind: 'not-approved', status: current.status };
+  // The claim consumes the approval in the same write (a write-once marker): the same signed
+  // approval can never be applied twice, nor after a rejection, even if a row is written back.
+  const marker = approvalMarkerOf(current);
+  const consumes = marker === null ? undefined : { marker, firstUse: true };
   let claimed: Action;
   try {
-    claimed = await commitPlain(
-      deps,
-      current,
-      { from: ['APPROVED'], to: 'APPLYING', patch: {} },
-      BY,
-      'claimed',
-    );
+    const change = { from: ['APPROVED'] as ActionStatus[], to: 'APPLYING' as const, patch: {}, consumes };
+    claimed = await commitPlain(deps, current, change, BY, 'claimed');
   } catch (error) {
+    if (error instanceof ApprovalReplayError) return blockReplayed(deps, current);
     if (error instanceof ConflictError) return { kind: 'lost-claim' };
     throw error;
   }
@@ -103,6 +104,19 @@ export async function applyClaimed(deps: ApplyDeps, claimed: Action): Promise<Do
   return result;
 }
 
+async function blockReplayed(deps: SignedApplyDeps, current: Action): Promise<ApplyResult> {
+  let claimed: Action;
+  try {
+    const change = { from: ['APPROVED'] as ActionStatus[], to: 'APPLYING' as const, patch: {} };
+    claimed = await commitPlain(deps, current, change, BY, 'claimed');
+  } catch (error) {
+    if (error instanceof ConflictError) return { kind: 'lost-claim' };
+    throw error;
+  }
+  const detail = 'this signed approval was already used or rejected (replay)';
+  return blockTampered(deps, claimed, { kind: 'approval-invalid', detail });
+}
+
 async function approvalProblemOf(deps: SignedApplyDeps, action: Action): Promise<ApprovalProblem | null> {
   let check: ReturnType<typeof checkStoredApproval>;
   try {
@@ -112,16 +126,11 @@ async function approvalProblemOf(deps: SignedApplyDeps, action: Action): Promise
     return { kind: 'plan-tampered', detail: `the stored plan or approval is malformed: ${messageOf(error)}` };
   }
   if (check.kind !== 'verify') return check;
-  try {
-    if (await deps.verifier.verify(check.payload, check.signature)) return null;
-    return { kind: 'approval-invalid', detail: 'the approval signature does not verify' };
-  } catch (error) {
-    // Fail closed: a signature that cannot be checked is not a valid one.
-    return {
-      kind: 'approval-invalid',
-      detail: `the approval signature could not be verified: ${messageOf(error)}`,
-    };
-  }
+  // A key that cannot be read (KMS throttled or down) throws: nothing is revoked, the action stays
+  // claimed, and the schedule's interrupted-apply sweep makes it FAILED, so it can be approved again.
+  // Only a signature that does not verify is tampering.
+  if (await deps.verifier.verify(check.payload, check.signature)) return null;
+  return { kind: 'approval-invalid', detail: 'the approval signature does not verify' };
 }
 
 async function blockTampered(deps: SignedApplyDeps, action: Action, problem: ApprovalProblem): Promise<Done> {

@@ -2,6 +2,7 @@ import type { Action } from '../core/action';
 import {
   APPROVAL_APPLY_WINDOW_MS,
   type Approval,
+  approvalMarkerOf,
   approvalPayload,
   approvedRulesOf,
   type UnsignedApproval,
@@ -80,6 +81,8 @@ export async function decideApproval(
       {
         from: [action.status],
         to: approve ? 'APPROVED' : 'REJECTED',
+        // Rejecting a FAILED action consumes its earlier signed approval: it can never be replayed.
+        consumes: retiring(approve ? null : approvalMarkerOf(action)),
         patch:
           decision.verb === 'approve'
             ? { approval, statusDetail: detail }
@@ -148,3 +151,5 @@ export function prepareApproval(
     approval: { approver, incidentId: decision.incidentId, at, deadline, planHash: recomputed, rules, keyId },
   });
 }
+
+const retiring = (marker: string | null) => (marker === null ? undefined : { marker, firstUse: false });

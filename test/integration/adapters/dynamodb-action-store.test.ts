@@ -2,7 +2,7 @@ import { destroyClients, documentClient } from '../../../lambda/adapters/clients
 import { DynamoDbActionStore } from '../../../lambda/adapters/dynamodb-action-store';
 import type { Action, ActionChange } from '../../../lambda/core/action';
 import { type AuditFacts, buildAuditRow } from '../../../lambda/core/audit';
-import { ConflictError } from '../../../lambda/core/errors';
+import { ApprovalReplayError, ConflictError } from '../../../lambda/core/errors';
 import type { Finding } from '../../../lambda/core/model';
 import type { Cidr } from '../../../lambda/core/permission';
 import { planRevoke } from '../../../lambda/core/plan';
@@ -221,6 +221,26 @@ describeMoto('DynamoDbActionStore on moto_server', () => {
     expect(error).toBeInstanceOf(ConflictError);
     expect((error as Error).message).toContain('already exists');
     await expect(store.get(action.actionId)).resolves.toMatchObject({ status: 'APPROVED', updatedAt: 'T1' });
+  });
+
+  it('consumes an approval once: a second claim with the same marker is an ApprovalReplayError', async () => {
+    await store.create(action);
+    await store.commit(change(action, ['PENDING_APPROVAL'], 'APPROVED'), null, 'T1');
+    const consumes = { marker: 'approval#0123', firstUse: true };
+    await store.commit({ ...change(action, ['APPROVED'], 'APPLYING'), consumes }, null, 'T2');
+    await store.commit(change(action, ['APPLYING'], 'FAILED'), null, 'T3');
+    await store.commit(change(action, ['FAILED'], 'APPROVED'), null, 'T4');
+
+    const replay = await store
+      .commit({ ...change(action, ['APPROVED'], 'APPLYING'), consumes }, null, 'T5')
+      .catch((e: unknown) => e);
+
+    expect(replay).toBeInstanceOf(ApprovalReplayError);
+    expect((await store.get(action.actionId))?.status).toBe('APPROVED');
+    const markers = (await readAllRows(resources.auditTable)).filter((r) => r.sg_id === 'consumed-approvals');
+    expect(markers).toEqual([
+      expect.objectContaining({ action_at: 'approval#0123', consumed_by: action.actionId }),
+    ]);
   });
 
   it('applies a same-state update (verification) without changing the status', async () => {

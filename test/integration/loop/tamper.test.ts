@@ -1,7 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AuthorizeSecurityGroupIngressCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { runCli } from '../../../lambda/cli/run';
 import type { AuditRow } from '../../../lambda/core/audit';
 import { buildAuditRow } from '../../../lambda/core/audit';
@@ -265,6 +271,41 @@ describeMoto('nothing the table says is trusted: attacks on moto', () => {
 
     expect(result.code).toBe(1);
     expect(result.verdicts[0]?.problems.join('\n')).toMatch(/2 versions: it was overwritten/);
+  });
+
+  it('an applied approval written back to APPROVED is refused as a replay (one approval, one apply)', async () => {
+    const { id, groupId } = await planned();
+    expect((await app.approve(id)).status).toBe(200);
+    await applyFromStream();
+    expect((await app.action(id)).status).toBe('APPLIED');
+    await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: groupId,
+        IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+      }),
+    );
+    // The apply role may delete idempotency records: the second guard is gone, the marker remains.
+    for (const record of await readAllRows(app.stack.resources.idempotencyTable)) {
+      await doc.send(
+        new DeleteCommand({ TableName: app.stack.resources.idempotencyTable, Key: { id: record.id } }),
+      );
+    }
+    await doc.send(
+      new UpdateCommand({
+        TableName: app.stack.resources.actionsTable,
+        Key: { action_id: id },
+        UpdateExpression: 'SET #s = :a',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':a': 'APPROVED' },
+      }),
+    );
+
+    await applyFromStream();
+
+    const action = await app.action(id);
+    expect(action.status).toBe('BLOCKED');
+    expect(action.statusDetail).toContain('replay');
+    expect(await cidrsOf(groupId)).toEqual(expect.arrayContaining(['0.0.0.0/0', '10.0.0.0/8']));
   });
 
   it('audit verify --since lists every action of the period, one line each', async () => {

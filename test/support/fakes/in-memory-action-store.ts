@@ -1,6 +1,6 @@
 import type { Action, ActionChange } from '../../../lambda/core/action';
 import type { AuditRow } from '../../../lambda/core/audit';
-import { ConflictError, InvalidCursorError } from '../../../lambda/core/errors';
+import { ApprovalReplayError, ConflictError, InvalidCursorError } from '../../../lambda/core/errors';
 import type { ActionStore, Page } from '../../../lambda/core/ports';
 import type { ActionStatus } from '../../../lambda/core/state-machine';
 
@@ -8,6 +8,7 @@ import type { ActionStatus } from '../../../lambda/core/state-machine';
 export class InMemoryActionStore implements ActionStore {
   readonly actions = new Map<string, Action>();
   readonly auditRows: AuditRow[] = [];
+  readonly consumed = new Set<string>();
   /** Set to make the next commit that carries an audit row fail (a broken audit table). */
   failAuditWith: Error | null = null;
 
@@ -40,6 +41,9 @@ export class InMemoryActionStore implements ActionStore {
         `action ${change.actionId} is ${current?.status ?? 'missing'}, expected ${change.from.join('|')}`,
       );
     }
+    if (change.consumes?.firstUse && this.consumed.has(change.consumes.marker)) {
+      throw new ApprovalReplayError(`approval ${change.consumes.marker} was already consumed`);
+    }
     if (audit) {
       if (this.failAuditWith) throw this.failAuditWith;
       if (current.auditHead !== audit.prev_hash) throw new ConflictError('audit head moved');
@@ -48,6 +52,7 @@ export class InMemoryActionStore implements ActionStore {
       }
       this.auditRows.push(structuredClone(audit));
     }
+    if (change.consumes) this.consumed.add(change.consumes.marker);
     const next: Action = {
       ...current,
       ...change.patch,

@@ -15,7 +15,13 @@ import { toItem } from '../../../lambda/adapters/dynamodb-action-item';
 import { DynamoDbActionStore, InvalidCursorError } from '../../../lambda/adapters/dynamodb-action-store';
 import type { Action, ActionChange } from '../../../lambda/core/action';
 import { buildAuditRow } from '../../../lambda/core/audit';
-import { AccessDeniedError, AwsCallError, ConflictError, ThrottledError } from '../../../lambda/core/errors';
+import {
+  AccessDeniedError,
+  ApprovalReplayError,
+  AwsCallError,
+  ConflictError,
+  ThrottledError,
+} from '../../../lambda/core/errors';
 import type { Finding } from '../../../lambda/core/model';
 import type { Cidr } from '../../../lambda/core/permission';
 import { planRevoke } from '../../../lambda/core/plan';
@@ -377,5 +383,37 @@ describe('DynamoDbActionStore.commit', () => {
 
     expect(error).toBeInstanceOf(ConflictError);
     expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(2);
+  });
+
+  it('consumes an approval with a write-once marker in the audit table, in the same transaction', async () => {
+    ddbMock.on(TransactWriteCommand).resolves({});
+    ddbMock.on(GetCommand).resolves({ Item: await itemOf({ ...action, status: 'APPROVED' }) });
+
+    await store.commit({ ...approve, consumes: { marker: 'approval#abc', firstUse: true } }, null, 'T1');
+
+    expect(transactInput().TransactItems?.[1]).toEqual({
+      Put: {
+        TableName: 'audit',
+        Item: {
+          sg_id: 'consumed-approvals',
+          action_at: 'approval#abc',
+          consumed_by: action.actionId,
+          at: 'T1',
+        },
+        ConditionExpression: 'attribute_not_exists(sg_id)',
+      },
+    });
+  });
+
+  it('turns a consumed marker into an ApprovalReplayError', async () => {
+    ddbMock
+      .on(TransactWriteCommand)
+      .rejects(canceled([{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }]));
+
+    const error = await store
+      .commit({ ...approve, consumes: { marker: 'approval#abc', firstUse: true } }, null, 'T1')
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ApprovalReplayError);
   });
 });

@@ -137,20 +137,56 @@ describe('apply trusts a signature, not the table (DESIGN §11)', () => {
     await expectTamperBlocked(w, a.actionId, 'approval-invalid');
   });
 
-  it('fails closed when the signature cannot be checked (public key unavailable)', async () => {
+  it('revokes nothing when the signature cannot be checked, and leaves the action to the sweep', async () => {
     const w = world();
     const a = await approved(w);
     const broken = {
       keyId: w.approvalKey.keyId,
       verify: async () => {
-        throw new Error('kms:GetPublicKey failed: AccessDeniedException');
+        throw new Error('kms:GetPublicKey failed: ThrottlingException');
       },
     };
 
-    const result = await applyAction({ ...w, verifier: broken }, a.actionId);
+    await expect(applyAction({ ...w, verifier: broken }, a.actionId)).rejects.toThrow(/GetPublicKey/);
 
-    expect(result.kind === 'done' && result.action.status).toBe('BLOCKED');
     expect(w.groups.ruleIdsOf(SG)).toEqual(ALL);
+    expect(w.groups.revokeCalls).toBe(0);
+    // Not BLOCKED: a KMS outage is no tampering. The interrupted-apply sweep makes it FAILED.
+    expect((await w.actions.get(a.actionId))?.status).toBe('APPLYING');
+  });
+
+  it('refuses a signed approval replayed after the action was rejected', async () => {
+    const w = world();
+    const a = await approved(w);
+    w.evidence.failWith = new Error('S3 down');
+    await applyAction(w, a.actionId);
+    w.evidence.failWith = null;
+    expect((await w.actions.get(a.actionId))?.status).toBe('FAILED');
+    const r = await decideApproval(w.approvals, a.actionId, w.approver, {
+      verb: 'reject',
+      reason: 'stand down',
+    });
+    expect(r.ok).toBe(true);
+    rawWrite(w, { ...(await w.actions.get(a.actionId))!, status: 'APPROVED', approval: a.approval });
+
+    await expectTamperBlocked(w, a.actionId, 'approval-invalid');
+    expect((await w.actions.get(a.actionId))?.statusDetail).toContain('replay');
+  });
+
+  it('refuses an applied approval written back to APPROVED (one approval, one apply)', async () => {
+    const w = world();
+    const a = await approved(w);
+    await applyAction(w, a.actionId);
+    const group = w.groups.groups.get(SG)!;
+    w.groups.put({ ...group, ingress: [...group.ingress, rule('sgr-00000000000000001', '0.0.0.0/0')] });
+    const revokes = w.groups.revokeCalls;
+    rawWrite(w, { ...(await w.actions.get(a.actionId))!, status: 'APPROVED' });
+
+    const result = await applyAction(w, a.actionId);
+
+    expect(result.kind === 'done' && result.action.statusDetail).toMatch(/replay/);
+    expect(w.groups.revokeCalls).toBe(revokes);
+    expect(w.groups.ruleIdsOf(SG)).toContain('sgr-00000000000000001');
   });
 
   it('applies a genuine approval with one local verification, revoking exactly the approved ids', async () => {
