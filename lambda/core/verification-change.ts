@@ -46,23 +46,26 @@ function reasonOfChange(previous: VerificationState | null, now: Verification['s
   return 'status-change';
 }
 
-export function decideCheck(
-  previous: VerificationState | null,
-  v: Verification,
-  nowMs: number,
-  policy: VerifyPolicy,
-): CheckDecision {
+export interface CheckFacts {
+  readonly previous: VerificationState | null;
+  readonly verification: Verification;
+  readonly isoNow: string;
+  /** Time since `previous.checkedAt` (time enters the core as a value). */
+  readonly msSinceRecorded: number;
+}
+
+export function decideCheck(facts: CheckFacts, policy: VerifyPolicy): CheckDecision {
+  const { previous, verification: v, isoNow: at } = facts;
   const same = previous !== null && previous.status === v.status;
   const driftChecks = v.status === 'drift' ? (same ? previous.driftChecks : 0) + 1 : 0;
   const unreachableChecks =
     v.status === 'unreachable' ? (same ? (previous.unreachableChecks ?? 0) : 0) + 1 : 0;
   const changed = reasonOfChange(previous, v.status);
   const crossed = same && policy.unreachableThresholds.includes(unreachableChecks);
-  const heartbeat = same && nowMs - Date.parse(previous.checkedAt) >= policy.heartbeatMs;
+  const heartbeat = same && facts.msSinceRecorded >= policy.heartbeatMs;
   const reason: CheckReason | null =
     changed ?? (crossed ? 'unreachable-streak' : heartbeat ? 'heartbeat' : null);
   if (reason === null) return { kind: 'confirm', driftChecks, unreachableChecks };
-  const at = new Date(nowMs).toISOString();
   const recent = previous?.recent ?? [];
   const transition: VerificationTransition = { at, status: v.status, reason };
   return {

@@ -68,7 +68,16 @@ export async function checkWatched(
   const appliedAtMs = Date.parse(watched.outcome?.at ?? watched.watchedSince);
   const subject = subjectOf(watched.finding, watched.actionId, appliedAtMs);
   const v = verifyExposure(subject, live);
-  const decision = decideCheck(watched.verification, v, run.nowMs, run.policy);
+  const previous = watched.verification;
+  const decision = decideCheck(
+    {
+      previous,
+      verification: v,
+      isoNow: isoOf(run.nowMs),
+      msSinceRecorded: previous ? run.nowMs - Date.parse(previous.checkedAt) : 0,
+    },
+    run.policy,
+  );
   const activity = driftActivity(watched.verification, v.status);
   const needsAction = decision.kind === 'record' || v.status === 'drift' || activity !== null;
   const action = needsAction ? await deps.actions.get(watched.actionId) : null;

@@ -109,8 +109,9 @@ export class InMemoryActionStore implements ActionStore {
       if (w.change.audit.prev_hash !== current.auditHead) return 'superseded';
       this.auditRows.push(structuredClone(w.change.audit));
     }
+    // The stored object is the store's own copy: only what comes from the caller is cloned.
     const verification = w.change
-      ? w.change.verification
+      ? structuredClone(w.change.verification)
       : current.verification && {
           ...current.verification,
           driftChecks: w.driftChecks,
@@ -123,7 +124,7 @@ export class InMemoryActionStore implements ActionStore {
       lastCheckedAt: w.checkedAt,
       checks: (current.checks ?? 0) + 1,
     };
-    this.actions.set(w.actionId, structuredClone(next));
+    this.actions.set(w.actionId, next);
     this.sweepOf.set(w.actionId, w.sweepId);
     this.countWrite(w.actionId);
     return 'recorded';
