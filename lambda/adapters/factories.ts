@@ -1,5 +1,6 @@
 import { documentClient, ec2Client, eventBridgeClient, s3Client, stsClient } from './clients';
 import { DynamoDbActionStore } from './dynamodb-action-store';
+import { DynamoDbSweepCheckpoints } from './dynamodb-sweep-checkpoints';
 import { Ec2SecurityGroups } from './ec2-security-groups';
 import { EventBridgePublisher } from './eventbridge-publisher';
 import { S3EvidenceStore } from './s3-evidence-store';
@@ -14,8 +15,19 @@ export const securityGroups = () => new Ec2SecurityGroups(ec2Client);
 export const callerIdentity = () => new StsCallerIdentity(stsClient());
 
 /** Without `auditTable` the store can create and read actions but refuses audited commits. */
-export const actionStore = (tables: { actionsTable: string; auditTable?: string }) =>
-  new DynamoDbActionStore(documentClient(), { actions: tables.actionsTable, audit: tables.auditTable });
+export const actionStore = (tables: {
+  actionsTable: string;
+  auditTable?: string;
+  auditRowRetentionDays?: number | undefined;
+}) =>
+  new DynamoDbActionStore(documentClient(), {
+    actions: tables.actionsTable,
+    audit: tables.auditTable,
+    auditRowRetentionDays: tables.auditRowRetentionDays,
+  });
+
+export const sweepCheckpoints = (tables: { actionsTable: string }) =>
+  new DynamoDbSweepCheckpoints(documentClient(), tables.actionsTable);
 
 export const evidenceStore = (target: { auditBucket: string; kmsKeyArn: string }) =>
   new S3EvidenceStore(s3Client(), { bucket: target.auditBucket, kmsKeyArn: target.kmsKeyArn });
