@@ -1,14 +1,15 @@
 import { messageOf } from '../core/errors';
-import type { LiveRead } from '../core/model';
-import type { EventPublisher, SecurityGroups, SweepCheckpoint, SweepCheckpoints } from '../core/ports';
+import type { EventPublisher, SweepCheckpoint, SweepCheckpoints } from '../core/ports';
 import { DEFAULT_VERIFY_POLICY, type VerifyPolicy } from '../core/verification-change';
 import { type CheckDeps, checkWatched } from './check-watched';
 import { isoOf } from './deps';
 import { expireStale } from './expire-stale';
+import { GroupReads } from './group-reads';
 import { mapPool } from './paging';
 import { sweepInterrupted } from './sweep-interrupted';
 
 export { driftActivity, subjectOf } from './check-watched';
+export { readByRegion } from './group-reads';
 
 export interface ReverifyDeps extends CheckDeps {
   readonly events: EventPublisher;
@@ -43,46 +44,6 @@ export interface ReverifySummary {
   readonly interrupted: number;
   readonly errors: number;
   readonly failures: readonly string[];
-}
-
-/** Reads every group once per region, in as few describe pages as AWS allows. */
-export async function readByRegion(
-  groups: SecurityGroups,
-  targets: readonly { region: string; sgId: string }[],
-): Promise<(region: string, sgId: string) => LiveRead> {
-  const cache = new GroupReads(groups);
-  await cache.load(targets);
-  return (region, sgId) => cache.get(region, sgId);
-}
-
-/** Group reads of one run: each group is described once, however many pages name it. */
-class GroupReads {
-  private readonly reads = new Map<string, LiveRead>();
-  constructor(private readonly groups: SecurityGroups) {}
-
-  async load(targets: readonly { region: string; sgId: string }[]): Promise<void> {
-    const missing = new Map<string, Set<string>>();
-    for (const t of targets) {
-      if (this.reads.has(`${t.region}/${t.sgId}`)) continue;
-      missing.set(t.region, (missing.get(t.region) ?? new Set()).add(t.sgId));
-    }
-    await Promise.all(
-      [...missing].map(async ([region, ids]) => {
-        for (const [id, read] of await this.groups.readGroups(region, [...ids])) {
-          this.reads.set(`${region}/${id}`, read);
-        }
-      }),
-    );
-  }
-
-  get(region: string, sgId: string): LiveRead {
-    return (
-      this.reads.get(`${region}/${sgId}`) ?? {
-        kind: 'error',
-        message: `${sgId} missing from the describe answer`,
-      }
-    );
-  }
 }
 
 const MAX_FAILURES_LISTED = 20;
