@@ -16,7 +16,10 @@ export const AUDIT_PREFIX = 'aws-sg-revoke/audit/';
 
 export interface AuditStorageProps {
   readonly key: IKey;
-  readonly config: Pick<SgRevokeConfig, 'auditRetentionDays' | 'objectLockMode'>;
+  readonly config: Pick<
+    SgRevokeConfig,
+    'auditRetentionDays' | 'objectLockMode' | 'auditRowRetentionDays' | 'auditObjectRetentionDays'
+  >;
 }
 
 /**
@@ -59,6 +62,14 @@ export class AuditStorage extends Construct {
       enforceSSL: true,
       serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: 'audit-bucket/',
+      // Growth is bounded by configuration; Object Lock still refuses any delete before its retention.
+      lifecycleRules: [
+        {
+          id: 'audit-retention',
+          expiration: Duration.days(props.config.auditObjectRetentionDays),
+          noncurrentVersionExpiration: Duration.days(props.config.auditObjectRetentionDays),
+        },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -71,6 +82,8 @@ export class AuditStorage extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      // Rows carry this expiry when the writer is configured with a retention (outside the row hash).
+      timeToLiveAttribute: 'expires_at_epoch',
     });
   }
 }

@@ -4,6 +4,7 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { type Bucket, CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { WATCH_INDEX } from '../../lambda/core/watch-index';
 import { AUDIT_PREFIX } from './audit-storage';
 import { KEY_USE_ACTIONS } from './encryption-key';
 import type { SgRevokeFunction } from './sg-revoke-function';
@@ -103,5 +104,6 @@ export function grantReverify(fn: SgRevokeFunction, t: GrantTargets): void {
   allowAuditAppend(fn, t);
   allowDescribe(fn);
   fn.allow('ActionsSweep', ['dynamodb:Query'], [byStatusIndexArn(t.actionsTable)]);
+  fn.allow('ActionsWatched', ['dynamodb:Query'], [`${t.actionsTable.tableArn}/index/${WATCH_INDEX}`]);
   fn.allow('ActionsVerify', ['dynamodb:GetItem', 'dynamodb:UpdateItem'], [t.actionsTable.tableArn]);
 }

@@ -1,8 +1,10 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE, REVERIFY_METRICS } from '../../lambda/core/reverify-metrics';
 import { Alarms } from './alarms';
 import { ApprovalApi } from './approval-api';
 import { AuditStorage } from './audit-storage';
@@ -72,6 +74,14 @@ export class SgRevokeStack extends Stack {
         Notifications: this.notifications.dlq,
       },
       driftRule: this.notifications.driftRule,
+      reverifyCheckErrors: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: REVERIFY_METRICS.checkErrors,
+        dimensionsMap: { service: 'sg-revoke-reverify' },
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      }),
+      planQueue: this.triggers.planQueue,
       customBusName: config.busName === 'default' ? undefined : this.bus.eventBusName,
     });
   }
