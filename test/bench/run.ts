@@ -1,11 +1,13 @@
 import { runBundleBench } from './bundles';
 import { runDryRunBench } from './dry-run';
+import { runReverifyBench } from './reverify-cost';
 
 /** `npm run bench`: the CLI dry-run (throughput, memory), then the Lambda bundles (size, init time). */
 async function main(): Promise<void> {
   const dryRunOk = await runDryRunBench();
   await runBundleBench();
-  process.exitCode = dryRunOk ? 0 : 1;
+  const reverifyOk = await runReverifyBench();
+  process.exitCode = dryRunOk && reverifyOk ? 0 : 1;
 }
 
 main().catch((error: unknown) => {
