@@ -64,10 +64,16 @@ export function checkUpdateOf(w: CheckWrite): Expression {
 
 /**
  * An action whose rules were revoked enters the watch index when it enters APPLIED or ALREADY_ABSENT,
- * and stays in it (reverify watches every action whose rules were ever revoked, for the window).
+ * or when an outcome reports revoked rules (a FAILED apply that revoked some), and stays in it:
+ * reverify watches every action whose rules were ever revoked, for the verify window.
  */
+export function entersWatch(change: ActionChange): boolean {
+  const entering = isApplied(change.to) && !change.from.includes(change.to);
+  return entering || (change.patch.outcome?.revokedRules.length ?? 0) > 0;
+}
+
 export function withWatch<E extends Expression>(expression: E, change: ActionChange, isoNow: string): E {
-  if (!isApplied(change.to) || change.from.includes(change.to)) return expression;
+  if (!entersWatch(change)) return expression;
   return {
     ...expression,
     UpdateExpression: `${expression.UpdateExpression}, #wk = :wk, #ws = :ws`,

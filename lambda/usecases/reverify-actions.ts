@@ -82,8 +82,13 @@ export async function reverifyActions(deps: ReverifyDeps, run: ReverifyRun = {})
       failures,
     };
 
-  const expired = await expireStale(deps).catch((e: unknown) => (fail('expire', e), 0));
-  const interrupted = await sweepInterrupted(deps).catch((e: unknown) => (fail('interrupted sweep', e), 0));
+  // Neither sweep may keep the checks from running: a failure there is counted like a failed check.
+  const orZero = (what: string) => (error: unknown) => {
+    fail(what, error);
+    return 0;
+  };
+  const expired = await expireStale(deps).catch(orZero('expire'));
+  const interrupted = await sweepInterrupted(deps).catch(orZero('interrupted sweep'));
   const policy = policyOf(deps.config);
   // A continued sweep keeps the window it started with, so its cursor stays inside the same range.
   const since = isoOf(Date.parse(sweep.startedAt) - deps.config.verifyWindowDays * 86_400_000);

@@ -1,3 +1,4 @@
+import { entersWatch } from '../../../lambda/adapters/dynamodb-check';
 import type { Action, ActionChange } from '../../../lambda/core/action';
 import type { AuditRow } from '../../../lambda/core/audit';
 import { ConflictError, InvalidCursorError } from '../../../lambda/core/errors';
@@ -9,7 +10,7 @@ import type {
   SweepCheckpoints,
   WatchedAction,
 } from '../../../lambda/core/ports';
-import { type ActionStatus, isApplied } from '../../../lambda/core/state-machine';
+import type { ActionStatus } from '../../../lambda/core/state-machine';
 
 /** The ActionStore contract in memory: conditional commits and write-once audit rows, like DynamoDB. */
 export class InMemoryActionStore implements ActionStore {
@@ -69,8 +70,7 @@ export class InMemoryActionStore implements ActionStore {
       history: [...current.history, change.history],
     };
     this.actions.set(change.actionId, structuredClone(next));
-    if (isApplied(change.to) && !change.from.includes(change.to))
-      this.watchedSince.set(change.actionId, isoNow);
+    if (entersWatch(change)) this.watchedSince.set(change.actionId, isoNow);
     this.countWrite(change.actionId);
     return structuredClone(next);
   }

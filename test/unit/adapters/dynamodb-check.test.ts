@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbActionStore } from '../../../lambda/adapters/dynamodb-action-store';
-import { checkUpdateOf, withWatch } from '../../../lambda/adapters/dynamodb-check';
+import { checkUpdateOf, entersWatch, withWatch } from '../../../lambda/adapters/dynamodb-check';
 import { buildAuditRow } from '../../../lambda/core/audit';
 import type { CheckWrite } from '../../../lambda/core/ports';
 
@@ -158,5 +158,34 @@ describe('DynamoDbActionStore.recordCheck / listWatched', () => {
     });
     expect(second?.ExclusiveStartKey).toEqual(key);
     expect(page.items[0]).toMatchObject({ actionId: 'a', status: 'APPLIED', watchedSince: key.watch_since });
+  });
+});
+
+describe('entersWatch', () => {
+  it('watches a FAILED apply whose outcome reports revoked rules', () => {
+    const history = { at: '', from: 'APPLYING' as const, to: 'FAILED' as const, by: '', detail: '' };
+    const rule = {
+      ruleId: 'sgr-1',
+      protocol: 'tcp' as const,
+      fromPort: 22,
+      toPort: 22,
+      cidr: '0.0.0.0/0' as never,
+    };
+    const outcome = (revokedRules: (typeof rule)[]) => ({
+      status: 'failure' as const,
+      detail: '',
+      revokedRules,
+      at: '',
+    });
+    const change = (revokedRules: (typeof rule)[]) => ({
+      actionId: 'x',
+      from: ['APPLYING' as const],
+      to: 'FAILED' as const,
+      patch: { outcome: outcome(revokedRules) },
+      history,
+    });
+
+    expect(entersWatch(change([rule]))).toBe(true);
+    expect(entersWatch(change([]))).toBe(false);
   });
 });
