@@ -15,6 +15,10 @@ export interface AlarmsProps {
   readonly tamperRule: Rule;
   /** The (custom) bus the drift and tamper rules are on. */
   readonly lifecycleBusName: string;
+  /** Reverify's failed checks (a metric, since a failed check no longer fails the run). */
+  readonly reverifyCheckErrors: Metric;
+  /** Findings waiting to be planned: an old message means plan is stuck or throttled. */
+  readonly planQueue: Queue;
 }
 
 /**
@@ -56,6 +60,21 @@ export class Alarms extends Construct {
         `messages waiting in the ${name} dead-letter queue`,
       );
     }
+    atLeastOnce(
+      'ReverifyCheckErrors',
+      props.reverifyCheckErrors,
+      'reverify checks that could not be recorded',
+    );
+    const stale = new Alarm(this, 'PlanQueueAge', {
+      metric: props.planQueue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }),
+      threshold: 15 * 60,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription: 'sg-revoke: findings have waited 15 minutes to be planned',
+    });
+    stale.addAlarmAction(action);
+    this.alarms.push(stale);
     // Rules on a custom bus publish MatchedEvents with both dimensions.
     const matched = (rule: Rule) =>
       new Metric({

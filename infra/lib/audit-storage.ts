@@ -18,7 +18,10 @@ export { AUDIT_PREFIX };
 
 export interface AuditStorageProps {
   readonly key: IKey;
-  readonly config: Pick<SgRevokeConfig, 'auditRetentionDays' | 'objectLockMode'>;
+  readonly config: Pick<
+    SgRevokeConfig,
+    'auditRetentionDays' | 'objectLockMode' | 'auditRowRetentionDays' | 'auditObjectRetentionDays'
+  >;
 }
 
 /**
@@ -61,6 +64,14 @@ export class AuditStorage extends Construct {
       enforceSSL: true,
       serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: 'audit-bucket/',
+      // Growth is bounded by configuration; Object Lock still refuses any delete before its retention.
+      lifecycleRules: [
+        {
+          id: 'audit-retention',
+          expiration: Duration.days(props.config.auditObjectRetentionDays),
+          noncurrentVersionExpiration: Duration.days(props.config.auditObjectRetentionDays),
+        },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -75,6 +86,8 @@ export class AuditStorage extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      // Rows carry this expiry when the writer is configured with a retention (outside the row hash).
+      timeToLiveAttribute: 'expires_at_epoch',
     });
   }
 

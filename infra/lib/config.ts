@@ -86,6 +86,9 @@ export const configSchema = z
       .regex(SCHEDULE, 'must be an EventBridge schedule expression: rate(N minutes|hours|days) or cron(...)')
       .default('rate(15 minutes)'),
     auditRetentionDays: integer(1, 36500, 365),
+    // How long the audit table and bucket keep evidence; never shorter than the Object Lock above.
+    auditRowRetentionDays: integer(1, 36500, 400),
+    auditObjectRetentionDays: integer(1, 36500, 400),
     objectLockMode: z
       .enum(['COMPLIANCE', 'GOVERNANCE'], 'must be COMPLIANCE or GOVERNANCE')
       .default('COMPLIANCE'),
@@ -103,6 +106,15 @@ export const configSchema = z
     applyReservedConcurrency: integer(1, 100, 2),
   })
   .superRefine((config, ctx) => {
+    for (const key of ['auditRowRetentionDays', 'auditObjectRetentionDays'] as const) {
+      if (config[key] < config.auditRetentionDays) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `must be at least auditRetentionDays (${config.auditRetentionDays}): Object Lock retention is the floor`,
+        });
+      }
+    }
     if (config.busName !== undefined && config.findingPublisherPrincipals.length > 0) {
       ctx.addIssue({
         code: 'custom',

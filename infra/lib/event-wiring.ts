@@ -1,15 +1,15 @@
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { ArnPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SgRevokeConfig } from './config';
 import { deadLetterQueue } from './dead-letter-queue';
-import type { Functions } from './functions';
+import { type Functions, PLAN_BATCH_SIZE, PLAN_TIMEOUT_SECONDS } from './functions';
 
 /** The detector's findings this stack acts on (DESIGN §4). */
 export const FINDINGS_PATTERN = {
@@ -53,6 +53,7 @@ export interface EventWiringProps {
  */
 export class EventWiring extends Construct {
   readonly findingsRule: Rule;
+  readonly planQueue: Queue;
   readonly reverifySchedule: Rule;
   readonly applyDlq: Queue;
 
@@ -60,18 +61,37 @@ export class EventWiring extends Construct {
     super(scope, id);
     const { plan, reverify, apply, planDlq, reverifyDlq } = props.functions;
 
+    // Findings are planned in batches (issue 10): a burst on a few groups costs one describe round
+    // per batch, not two describes per finding. A message that keeps failing goes to the plan DLQ.
+    this.planQueue = new Queue(this, 'PlanQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // AWS's rule for Lambda consumers: six times the function timeout.
+      visibilityTimeout: Duration.seconds(6 * PLAN_TIMEOUT_SECONDS),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: planDlq, maxReceiveCount: 5 },
+    });
     this.findingsRule = new Rule(this, 'Findings', {
-      description: 'sg-revoke: open-security-group findings to the plan function',
+      description: 'sg-revoke: open-security-group findings to the plan queue',
       eventBus: props.bus,
       eventPattern: FINDINGS_PATTERN,
       targets: [
-        new LambdaFunction(plan.fn, {
+        new SqsQueue(this.planQueue, {
           deadLetterQueue: planDlq,
           retryAttempts: 8,
           maxEventAge: Duration.hours(6),
         }),
       ],
     });
+    plan.fn.addEventSource(
+      new SqsEventSource(this.planQueue, {
+        batchSize: PLAN_BATCH_SIZE,
+        maxBatchingWindow: Duration.seconds(5),
+        reportBatchItemFailures: true,
+        // Bounds the describe rate a burst can cause (EC2's describe bucket refills 20/s).
+        maxConcurrency: 2,
+      }),
+    );
 
     // Schedules only run on the account's default bus, whatever bus the findings use.
     this.reverifySchedule = new Rule(this, 'ReverifySchedule', {

@@ -2,11 +2,16 @@ import { Duration } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { REVERIFY_VARIABLES } from '../../lambda/config/reverify-config';
 import { HANDLER_ENTRIES } from './bundling';
 import type { SgRevokeConfig } from './config';
 import { deadLetterQueue } from './dead-letter-queue';
 import { type GrantTargets, grantApply, grantApproveApi, grantPlan, grantReverify } from './grants';
 import { SgRevokeFunction } from './sg-revoke-function';
+
+/** Findings per plan invocation, and the time such a batch may take (see event-wiring.ts). */
+export const PLAN_BATCH_SIZE = 100;
+export const PLAN_TIMEOUT_SECONDS = 120;
 
 export interface FunctionsProps {
   readonly config: SgRevokeConfig;
@@ -45,14 +50,15 @@ export class Functions extends Construct {
       ttl: { AWS_SG_REVOKE_APPROVAL_TTL_HOURS: String(config.approvalTtlHours) },
     };
 
-    this.planDlq = deadLetterQueue(this, 'PlanDlq');
+    // The redrive target of the plan queue (event-wiring.ts), and the findings rule's DLQ.
+    this.planDlq = deadLetterQueue(this, 'PlanDlq', { redriveTarget: true });
     this.plan = new SgRevokeFunction(this, 'Plan', {
       entry: HANDLER_ENTRIES.plan,
-      description: 'plans one revoke per open-security-group finding, pending approval',
+      description: 'plans one revoke per open-security-group finding, pending approval, in batches from SQS',
       environment: { ...env.actions, ...env.bus, ...env.guardrails, ...env.ttl },
       logRetention,
-      timeout: Duration.seconds(30),
-      asyncFailureQueue: this.planDlq,
+      // A batch of PLAN_BATCH_SIZE findings: one describe round, then one PutItem and one event each.
+      timeout: Duration.seconds(PLAN_TIMEOUT_SECONDS),
     });
     grantPlan(this.plan, t);
 
@@ -101,9 +107,16 @@ export class Functions extends Construct {
         ...env.audit,
         ...env.bus,
         AWS_SG_REVOKE_VERIFY_WINDOW_DAYS: String(config.verifyWindowDays),
+        [REVERIFY_VARIABLES.auditRowRetentionDays]: String(config.auditRowRetentionDays),
       },
       logRetention,
+      // Sized from `npm run bench` (README, "Reverify at scale"): 10,000 actions are checked in a few
+      // seconds of CPU; the run is bounded by DynamoDB round trips, 8 in flight. A run that still
+      // cannot finish stops 30 s before this timeout and the next one continues from its cursor.
       timeout: Duration.minutes(5),
+      memorySize: 512,
+      // One run at a time: a sweep and its continuation never race each other over the cursor.
+      reservedConcurrentExecutions: 1,
       asyncFailureQueue: this.reverifyDlq,
     });
     grantReverify(this.reverify, t);

@@ -5,6 +5,7 @@ import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { type Bucket, CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { INTENTIONALLY_OPEN_TAG } from '../../lambda/core/constants';
+import { WATCH_INDEX } from '../../lambda/core/watch-index';
 import { VERIFY_ACTIONS } from './approval-key';
 import { AUDIT_PREFIX } from './audit-storage';
 import { KEY_USE_ACTIONS } from './encryption-key';
@@ -111,6 +112,7 @@ export function grantReverify(fn: SgRevokeFunction, t: GrantTargets): void {
   allowAuditAppend(fn, t);
   allowDescribe(fn);
   fn.allow('ActionsSweep', ['dynamodb:Query'], [byStatusIndexArn(t.actionsTable)]);
+  fn.allow('ActionsWatched', ['dynamodb:Query'], [`${t.actionsTable.tableArn}/index/${WATCH_INDEX}`]);
   fn.allow('ActionsVerify', ['dynamodb:GetItem', 'dynamodb:UpdateItem'], [t.actionsTable.tableArn]);
 }
 

@@ -1,8 +1,10 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE, REVERIFY_METRICS } from '../../lambda/core/reverify-metrics';
 import { Alarms } from './alarms';
 import { ApprovalApi } from './approval-api';
 import { ApprovalKey } from './approval-key';
@@ -96,6 +98,14 @@ export class SgRevokeStack extends Stack {
       driftRule: this.notifications.driftRule,
       tamperRule: this.notifications.tamperRule,
       lifecycleBusName: this.lifecycle.bus.eventBusName,
+      reverifyCheckErrors: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: REVERIFY_METRICS.checkErrors,
+        dimensionsMap: { service: 'sg-revoke-reverify' },
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      }),
+      planQueue: this.triggers.planQueue,
     });
   }
 }

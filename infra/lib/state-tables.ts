@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import {
   AttributeType,
   BillingMode,
+  ProjectionType,
   StreamViewType,
   Table,
   TableEncryption,
@@ -10,6 +11,7 @@ import {
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { BY_STATUS_INDEX } from '../../lambda/core/constants';
+import { WATCH_INDEX, WATCH_KEY, WATCH_PROJECTION, WATCH_SINCE } from '../../lambda/core/watch-index';
 
 /** GSI of the actions table: list by status, oldest first (the API list and the reverify sweep). */
 export { BY_STATUS_INDEX };
@@ -44,6 +46,14 @@ export class StateTables extends Construct {
       indexName: BY_STATUS_INDEX,
       partitionKey: { name: 'status', type: AttributeType.STRING },
       sortKey: { name: 'created_at', type: AttributeType.STRING },
+    });
+    // Sparse: only revoked actions carry its keys. Reverify reads it, never the table or by-status.
+    this.actions.addGlobalSecondaryIndex({
+      indexName: WATCH_INDEX,
+      partitionKey: { name: WATCH_KEY, type: AttributeType.STRING },
+      sortKey: { name: WATCH_SINCE, type: AttributeType.STRING },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: [...WATCH_PROJECTION],
     });
 
     // Powertools idempotency default schema: key `id`, TTL `expiration`. Losing it only loses dedup

@@ -1,7 +1,9 @@
 import type { Action } from '../core/action';
 import { BY_STATUS_INDEX } from '../core/constants';
 import { InvalidCursorError } from '../core/errors';
+import type { WatchedAction } from '../core/ports';
 import type { ActionStatus } from '../core/state-machine';
+import { WATCH_KEY, WATCH_SINCE } from '../core/watch-index';
 
 /** Top-level snake_case attributes; nested values are stored as native maps and lists. */
 export const COLUMNS = {
@@ -21,6 +23,8 @@ export const COLUMNS = {
   verification: 'verification',
   history: 'history',
   auditHead: 'audit_head',
+  lastCheckedAt: 'last_checked_at',
+  checks: 'checks',
 } as const satisfies { readonly [K in keyof Action]-?: string };
 
 export { BY_STATUS_INDEX };
@@ -40,7 +44,43 @@ export function fromItem(item: Record<string, unknown>): Action {
   const action: Record<string, unknown> = {};
   for (const [field, column] of Object.entries(COLUMNS)) action[field] = item[column] ?? null;
   action.history ??= [];
+  // Optional columns stay absent rather than null, as the domain type declares them.
+  if (action.lastCheckedAt === null) delete action.lastCheckedAt;
+  if (action.checks === null) delete action.checks;
   return action as unknown as Action;
+}
+
+/** A row of the watch index: only the projected attributes are there. */
+export function watchedFromItem(item: Record<string, unknown>): WatchedAction {
+  return {
+    actionId: item.action_id as string,
+    status: item.status as ActionStatus,
+    finding: item.finding as Action['finding'],
+    outcome: (item.outcome ?? null) as Action['outcome'],
+    verification: (item.verification ?? null) as Action['verification'],
+    auditHead: (item.audit_head ?? null) as string | null,
+    watchedSince: item[WATCH_SINCE] as string,
+  };
+}
+
+/** A watch-index page token: exactly the index and table keys, nothing else accepted. */
+export function decodeWatchCursor(cursor: string): Record<string, string> {
+  let key: unknown;
+  try {
+    if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error('not base64url');
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch (error) {
+    throw new InvalidCursorError('cursor is not a page token of the watch index', { cause: error });
+  }
+  const names = ['action_id', WATCH_KEY, WATCH_SINCE];
+  const k = key as Record<string, unknown>;
+  const valid =
+    typeof key === 'object' &&
+    key !== null &&
+    Object.keys(key).length === names.length &&
+    names.every((n) => typeof k[n] === 'string');
+  if (!valid) throw new InvalidCursorError('cursor is not a page token of the watch index');
+  return key as Record<string, string>;
 }
 
 type IndexKey = { action_id: string; status: string; created_at: string };

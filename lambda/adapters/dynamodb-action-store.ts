@@ -4,14 +4,25 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Action, ActionChange } from '../core/action';
 import type { AuditRow } from '../core/audit';
 import { AwsCallError } from '../core/errors';
-import type { ActionStore, Page } from '../core/ports';
+import type { ActionStore, CheckWrite, Page, WatchedAction } from '../core/ports';
 import type { ActionStatus } from '../core/state-machine';
+import { WATCH_INDEX, WATCH_KEY, WATCH_KEY_VALUE, WATCH_SINCE } from '../core/watch-index';
 import { awsErrorCode, translateAwsError, translated } from './aws-errors';
-import { BY_STATUS_INDEX, decodeCursor, encodeCursor, fromItem, toItem } from './dynamodb-action-item';
+import {
+  BY_STATUS_INDEX,
+  decodeCursor,
+  decodeWatchCursor,
+  encodeCursor,
+  fromItem,
+  toItem,
+  watchedFromItem,
+} from './dynamodb-action-item';
+import { checkUpdateOf, withWatch } from './dynamodb-check';
 import { sendTransaction, translateCommitError, updateOf } from './dynamodb-commit';
 
 export { InvalidCursorError } from '../core/errors';
@@ -23,7 +34,15 @@ export interface ActionTables {
   readonly actions: string;
   /** Needed only by callers that commit audit rows (not by the plan λ). */
   readonly audit?: string;
+  /**
+   * Days after which the audit table's TTL may remove a row (attribute `expires_at_epoch`, not part of
+   * the hashed body); unset keeps rows for ever. The S3 object, under Object Lock, is the anchor.
+   */
+  readonly auditRowRetentionDays?: number;
 }
+
+/** The audit table's TTL attribute: storage metadata, outside the row's hash. */
+export const AUDIT_ROW_EXPIRY = 'expires_at_epoch';
 
 export class DynamoDbActionStore implements ActionStore {
   constructor(
@@ -89,7 +108,7 @@ export class DynamoDbActionStore implements ActionStore {
       Update: {
         TableName: this.tables.actions,
         Key: { action_id: change.actionId },
-        ...updateOf(change, audit, isoNow),
+        ...withWatch(updateOf(change, audit, isoNow), change, isoNow),
         // Lets a lost condition say why: the current item comes back in the cancellation reason.
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
       },
@@ -100,7 +119,7 @@ export class DynamoDbActionStore implements ActionStore {
     const put = audit && {
       Put: {
         TableName: this.tables.audit,
-        Item: { ...audit },
+        Item: this.auditItem(audit, isoNow),
         ConditionExpression: 'attribute_not_exists(sg_id)',
       },
     };
@@ -128,5 +147,65 @@ export class DynamoDbActionStore implements ActionStore {
     const action = await this.get(change.actionId);
     if (!action) throw new AwsCallError(`action ${change.actionId} vanished after its commit`, undefined);
     return action;
+  }
+
+  async listWatched(sinceIso: string, limit: number, cursor: string | null): Promise<Page<WatchedAction>> {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be positive: ${limit}`);
+    const out = await translated(`Query ${WATCH_INDEX} since ${sinceIso}`, () =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.tables.actions,
+          IndexName: WATCH_INDEX,
+          // The range condition is what keeps actions past the window from being read at all.
+          KeyConditionExpression: '#wk = :wk AND #ws >= :since',
+          ExpressionAttributeNames: { '#wk': WATCH_KEY, '#ws': WATCH_SINCE },
+          ExpressionAttributeValues: { ':wk': WATCH_KEY_VALUE, ':since': sinceIso },
+          ScanIndexForward: true,
+          Limit: limit,
+          ExclusiveStartKey: cursor === null ? undefined : decodeWatchCursor(cursor),
+        }),
+      ),
+    );
+    return {
+      items: (out.Items ?? []).map(watchedFromItem),
+      cursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : null,
+    };
+  }
+
+  /** A confirming check is one small UpdateItem; a recorded one adds its audit row in a transaction. */
+  async recordCheck(check: CheckWrite): Promise<'recorded' | 'superseded'> {
+    const update = {
+      TableName: this.tables.actions,
+      Key: { action_id: check.actionId },
+      ...checkUpdateOf(check),
+    };
+    try {
+      if (!check.change) {
+        await this.doc.send(new UpdateCommand(update));
+        return 'recorded';
+      }
+      if (!this.tables.audit) throw new Error('this action store has no audit table configured');
+      const put = {
+        TableName: this.tables.audit,
+        Item: this.auditItem(check.change.audit, check.checkedAt),
+        ConditionExpression: 'attribute_not_exists(sg_id)',
+      };
+      await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, { Put: put }] }));
+      return 'recorded';
+    } catch (error) {
+      const code = awsErrorCode(error);
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      if (code === 'ConditionalCheckFailedException') return 'superseded';
+      if (code === 'TransactionCanceledException' && reasons[0]?.Code === 'ConditionalCheckFailed') {
+        return 'superseded';
+      }
+      throw translateAwsError(error, `record check ${check.actionId}`);
+    }
+  }
+
+  private auditItem(audit: AuditRow, isoNow: string): Record<string, unknown> {
+    const days = this.tables.auditRowRetentionDays;
+    if (days === undefined) return { ...audit };
+    return { ...audit, [AUDIT_ROW_EXPIRY]: Math.floor(Date.parse(isoNow) / 1000) + days * 86_400 };
   }
 }

@@ -23,7 +23,10 @@ export class DynamoDbAuditTrail implements AuditTrail {
       },
     );
     await translated(`Query ${this.table} ${action.sgId}`, async () => {
-      for await (const page of pages) rows.push(...((page.Items ?? []) as AuditRow[]));
+      // The row's TTL (when a retention is configured) is storage metadata, outside the hashed body.
+      for await (const page of pages) {
+        for (const { expires_at_epoch: _ttl, ...row } of page.Items ?? []) rows.push(row as AuditRow);
+      }
     });
     return rows;
   }

@@ -1,6 +1,7 @@
 import { documentClient, ec2Client, eventBridgeClient, kmsClient, s3Client, stsClient } from './clients';
 import { DynamoDbActionStore } from './dynamodb-action-store';
 import { DynamoDbAuditTrail } from './dynamodb-audit-trail';
+import { DynamoDbSweepCheckpoints } from './dynamodb-sweep-checkpoints';
 import { Ec2SecurityGroups } from './ec2-security-groups';
 import { EventBridgePublisher } from './eventbridge-publisher';
 import { KmsApprovalSigner, KmsApprovalVerifier } from './kms-approval-key';
@@ -17,8 +18,19 @@ export const securityGroups = () => new Ec2SecurityGroups(ec2Client);
 export const callerIdentity = () => new StsCallerIdentity(stsClient());
 
 /** Without `auditTable` the store can create and read actions but refuses audited commits. */
-export const actionStore = (tables: { actionsTable: string; auditTable?: string }) =>
-  new DynamoDbActionStore(documentClient(), { actions: tables.actionsTable, audit: tables.auditTable });
+export const actionStore = (tables: {
+  actionsTable: string;
+  auditTable?: string;
+  auditRowRetentionDays?: number | undefined;
+}) =>
+  new DynamoDbActionStore(documentClient(), {
+    actions: tables.actionsTable,
+    audit: tables.auditTable,
+    auditRowRetentionDays: tables.auditRowRetentionDays,
+  });
+
+export const sweepCheckpoints = (tables: { actionsTable: string }) =>
+  new DynamoDbSweepCheckpoints(documentClient(), tables.actionsTable);
 
 export const evidenceStore = (target: { auditBucket: string; kmsKeyArn: string }) =>
   new S3EvidenceStore(s3Client(), { bucket: target.auditBucket, kmsKeyArn: target.kmsKeyArn });

@@ -47,11 +47,23 @@ export interface Outcome {
 
 export interface VerificationState {
   readonly status: VerificationStatus;
+  /** When this state was last recorded with an audit row (a change, a threshold or a heartbeat). */
   readonly checkedAt: string;
   readonly detail: string;
   /** When the current drift episode began (null when not drifting). */
   readonly driftSince: string | null;
   readonly driftChecks: number;
+  /** Consecutive UNREACHABLE checks (0 otherwise): crossing a threshold is audited. */
+  readonly unreachableChecks?: number;
+  /** The last transitions of the verification, newest last, bounded (the audit trail keeps all). */
+  readonly recent?: readonly VerificationTransition[];
+}
+
+/** One recorded change of verification status (or an UNREACHABLE streak crossing a threshold). */
+export interface VerificationTransition {
+  readonly at: string;
+  readonly status: VerificationStatus;
+  readonly reason: string;
 }
 
 /** One row of the actions table: a flagged permission and everything that happened to it. */
@@ -75,6 +87,9 @@ export interface Action {
   readonly history: readonly HistoryEntry[];
   /** Hash of the last audit row written for this action: the next row chains to it. */
   readonly auditHead: string | null;
+  /** When reverify last checked the action (a check that changed nothing writes only this and `checks`). */
+  readonly lastCheckedAt?: string | null;
+  readonly checks?: number;
 }
 
 /**

@@ -49,8 +49,10 @@ const REPLAY: Readonly<Record<string, Replay>> = {
     row.status === 'in_progress' ? 'APPLYING' : 'BLOCKED',
   ),
   revoke_after: from(['APPROVED', 'APPLYING'], (row) => AFTER_STATUS[row.status] ?? null),
-  verify: (state) => (state === 'APPLIED' || state === 'ALREADY_ABSENT' ? state : null),
+  // A revoke (even a partial one that ended FAILED, then rejected or expired) stays watched.
+  verify: (state) => (WATCHED_AFTER.includes(state) ? state : null),
 };
+const WATCHED_AFTER: readonly ActionStatus[] = ['APPLIED', 'ALREADY_ABSENT', 'FAILED', 'REJECTED', 'EXPIRED'];
 const AFTER_STATUS: Readonly<Record<string, ActionStatus>> = {
   success: 'APPLIED',
   already_absent: 'ALREADY_ABSENT',

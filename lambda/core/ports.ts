@@ -1,4 +1,4 @@
-import type { Action, ActionChange } from './action';
+import type { Action, ActionChange, VerificationState } from './action';
 import type { AuditRow } from './audit';
 import type { LiveRead } from './model';
 import type { ActionStatus } from './state-machine';
@@ -56,6 +56,54 @@ export interface ActionStore {
    * `audit.prev_hash`; appends `audit` (write-once). Throws ConflictError when the condition fails.
    */
   commit(change: ActionChange, audit: AuditRow | null, isoNow: string): Promise<Action>;
+  /**
+   * Actions whose rules were revoked at or after `sinceIso`, oldest first, from the sparse watch index
+   * (eventually consistent, projected: no plan, no history). Actions revoked earlier are never read.
+   */
+  listWatched(sinceIso: string, limit: number, cursor: string | null): Promise<Page<WatchedAction>>;
+  /**
+   * Records one reverify check, never a status change or a history entry: without `change` only
+   * `lastCheckedAt`, `checks` and the streak counters move; with it the verification state and its
+   * audit row land together. 'superseded' when the action changed meanwhile or this sweep already
+   * recorded it (a retried run): nothing was written and nothing is lost.
+   */
+  recordCheck(check: CheckWrite): Promise<'recorded' | 'superseded'>;
+}
+
+/** What reverify reads of a watched action. */
+export type WatchedAction = Pick<
+  Action,
+  'actionId' | 'status' | 'finding' | 'outcome' | 'verification' | 'auditHead'
+> & {
+  /** When the action entered its watch (the revoke): the verify window counts from here. */
+  readonly watchedSince: string;
+};
+
+export interface CheckWrite {
+  readonly actionId: string;
+  /** The state and audit head the check was made against: the write's condition. */
+  readonly status: Action['status'];
+  readonly auditHead: string | null;
+  /** One write per action per sweep: a retried run cannot record an action twice. */
+  readonly sweepId: string;
+  readonly checkedAt: string;
+  readonly driftChecks: number;
+  readonly unreachableChecks: number;
+  readonly change: { readonly verification: VerificationState; readonly audit: AuditRow } | null;
+}
+
+/** Where a reverify sweep stands, so a run out of time (or retried) continues instead of starting over. */
+export interface SweepCheckpoint {
+  readonly sweepId: string;
+  readonly startedAt: string;
+  /** The watch-index page to read next; null before the first page. */
+  readonly cursor: string | null;
+  readonly done: boolean;
+}
+
+export interface SweepCheckpoints {
+  load(): Promise<SweepCheckpoint | null>;
+  save(checkpoint: SweepCheckpoint): Promise<void>;
 }
 
 /** The S3 half of the dual audit: one SSE-KMS object per audit row. Returns its s3:// URI. */

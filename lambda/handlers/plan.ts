@@ -1,7 +1,9 @@
-import type { Context, EventBridgeEvent } from 'aws-lambda';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, EventBridgeEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import { actionStore, callerIdentity, eventBridgePublisher, securityGroups } from '../adapters/factories';
 import { loadConfig } from '../config/config';
-import { planFinding } from '../usecases/plan-finding';
+import { batchPlanner } from '../usecases/plan-batch';
+import type { PlanResult } from '../usecases/plan-finding';
 import { logger, systemClock } from './runtime';
 
 // Parsed once per cold start: a bad variable fails here, named, before any AWS call.
@@ -20,18 +22,16 @@ const deps = {
   clock: systemClock,
   config,
 };
+const processor = new BatchProcessor(EventType.SQS);
 
-/** EventBridge (detector finding) → one action. Throws on transient errors so the rule retries, then DLQs. */
-export const handler = async (event: EventBridgeEvent<string, unknown>, context: Context) => {
-  logger.addContext(context);
-  const result = await planFinding(deps, event.detail);
+function logResult(result: PlanResult, keys: Record<string, string>): void {
   if (result.kind === 'rejected') {
     logger.warn('finding rejected', {
       rejection: result.rejection.kind,
       reason: result.rejection.reason,
-      event_id: event.id,
+      ...keys,
     });
-    return { outcome: 'rejected', reason: result.rejection.reason };
+    return;
   }
   const { action } = result;
   logger.info(result.kind === 'duplicate' ? 'duplicate finding: action exists' : 'action recorded', {
@@ -39,7 +39,41 @@ export const handler = async (event: EventBridgeEvent<string, unknown>, context:
     finding_uid: action.finding.findingUid,
     sg_id: action.finding.sgId,
     status: action.status,
-    record_status: action.recordStatus,
+    ...keys,
   });
-  return { outcome: result.kind, actionId: action.actionId, status: action.status };
+}
+
+const isSqs = (event: SQSEvent | EventBridgeEvent<string, unknown>): event is SQSEvent =>
+  Array.isArray((event as SQSEvent).Records);
+
+/**
+ * SQS (EventBridge findings) → one action per finding. The groups of the whole batch are read first,
+ * once per region; then each message is planned on its own. A message that fails (a poison body, a
+ * transient error) is reported in `batchItemFailures`: SQS redelivers it, then dead-letters it.
+ * A direct EventBridge invocation (a replay, a test) is planned the same way and throws on failure.
+ */
+export const handler = async (event: SQSEvent | EventBridgeEvent<string, unknown>, context: Context) => {
+  logger.addContext(context);
+  if (!isSqs(event)) {
+    const body = JSON.stringify(event);
+    const [first, ...more] = await (await batchPlanner(deps, [body])).plan(body);
+    for (const result of [first, ...more]) if (result) logResult(result, { event_id: event.id });
+    if (!first || first.kind === 'rejected') return { outcome: 'rejected', reason: first?.rejection.reason };
+    return {
+      outcome: first.kind,
+      actionId: first.action.actionId,
+      status: first.action.status,
+      more: more.length,
+    };
+  }
+  const planner = await batchPlanner(
+    deps,
+    event.Records.map((r) => r.body),
+  );
+  const planRecord = async (record: SQSRecord) => {
+    const results = await planner.plan(record.body);
+    for (const result of results) logResult(result, { message_id: record.messageId });
+    return results.length;
+  };
+  return processPartialResponse(event, planRecord, processor, { context, throwOnFullBatchFailure: false });
 };

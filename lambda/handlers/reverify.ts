@@ -1,37 +1,69 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { actionStore, eventBridgePublisher, evidenceStore, securityGroups } from '../adapters/factories';
+import {
+  actionStore,
+  eventBridgePublisher,
+  evidenceStore,
+  securityGroups,
+  sweepCheckpoints,
+} from '../adapters/factories';
 import { loadConfig } from '../config/config';
-import { SgRevokeError } from '../core/errors';
+import { loadReverifyConfig } from '../config/reverify-config';
+import { METRICS_NAMESPACE, REVERIFY_METRICS } from '../core/reverify-metrics';
 import { type ReverifyDeps, reverifyActions } from '../usecases/reverify-actions';
 import { logger, systemClock } from './runtime';
 
-const config = loadConfig(process.env, [
-  'actionsTable',
-  'auditTable',
-  'auditBucket',
-  'kmsKeyArn',
-  'eventBus',
-  'verifyWindowDays',
-]);
+const config = {
+  ...loadConfig(process.env, [
+    'actionsTable',
+    'auditTable',
+    'auditBucket',
+    'kmsKeyArn',
+    'eventBus',
+    'verifyWindowDays',
+  ]),
+  ...loadReverifyConfig(process.env),
+};
 const deps: ReverifyDeps = {
   securityGroups: securityGroups(),
   actions: actionStore(config),
   evidence: evidenceStore(config),
   events: eventBridgePublisher(config.eventBus),
+  checkpoints: sweepCheckpoints(config),
   clock: systemClock,
   mode: 'lambda',
   config,
 };
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'sg-revoke-reverify' });
 
-/** Schedule → VERIFIED / DRIFT / UNREACHABLE for every recent revoke; any failed check fails the run. */
-export const handler = async (_event: ScheduledEvent, context: Context) => {
+/** Leaves time to save the cursor and flush metrics before Lambda stops the run. */
+const STOP_MARGIN_MS = 30_000;
+
+/**
+ * Schedule → one reverify run. A failed check is counted, logged and alarmed (metric), never thrown:
+ * a thrown run would be retried whole. Only a failure of the run itself (the index unreadable, the
+ * cursor unsaved) throws, and its retry continues from the saved cursor.
+ */
+export const handler = async (event: ScheduledEvent, context: Context) => {
   logger.addContext(context);
-  const summary = await reverifyActions(deps);
-  logger.info('reverify finished', { ...summary, failures: summary.failures.slice(0, 20) });
-  if (summary.errors > 0) {
-    throw new SgRevokeError(
-      `reverify: ${summary.errors} check(s) could not be recorded: ${summary.failures.slice(0, 5).join('; ')}`,
-    );
+  const summary = await reverifyActions(deps, {
+    runId: event.id,
+    deadlineMs: Date.now() + context.getRemainingTimeInMillis() - STOP_MARGIN_MS,
+  });
+  const m = REVERIFY_METRICS;
+  for (const [name, value] of [
+    [m.checked, summary.checked],
+    [m.recorded, summary.recorded],
+    [m.confirmed, summary.confirmed],
+    [m.drift, summary.drift],
+    [m.unreachable, summary.unreachable],
+    [m.checkErrors, summary.errors],
+    [m.incomplete, summary.complete ? 0 : 1],
+  ] as const) {
+    metrics.addMetric(name, MetricUnit.Count, value);
   }
+  metrics.publishStoredMetrics();
+  const log = summary.errors > 0 ? logger.error.bind(logger) : logger.info.bind(logger);
+  log('reverify finished', { ...summary });
   return summary;
 };

@@ -1,4 +1,4 @@
-import type { Action, Outcome, RecordStatus } from '../core/action';
+import type { Action, ActionChange, Outcome, RecordStatus } from '../core/action';
 import {
   type Approval,
   type ApprovalProblem,
@@ -54,6 +54,8 @@ interface Ending {
   readonly revoked?: readonly RevokeTarget[];
   readonly verdicts?: readonly Verdict[];
   readonly unapproved?: readonly RevokeTarget[];
+  /** The approval this write consumes (its first audited write). */
+  readonly consumes?: Consumes;
 }
 
 const BY = 'sg-revoke apply';
@@ -68,30 +70,30 @@ export async function applyAction(deps: SignedApplyDeps, actionId: string): Prom
   const current = await deps.actions.get(actionId);
   if (!current) return { kind: 'unknown-action' };
   if (current.status !== 'APPROVED') return { kind: 'not-approved', status: current.status };
-  // The claim consumes the approval in the same write (a write-once marker): the same signed
-  // approval can never be applied twice, nor after a rejection, even if a row is written back.
-  const marker = approvalMarkerOf(current);
-  const consumes = marker === null ? undefined : { marker, firstUse: true };
   let claimed: Action;
   try {
-    const change = { from: ['APPROVED'] as ActionStatus[], to: 'APPLYING' as const, patch: {}, consumes };
+    const change = { from: ['APPROVED'] as ActionStatus[], to: 'APPLYING' as const, patch: {} };
     claimed = await commitPlain(deps, current, change, BY, 'claimed');
   } catch (error) {
-    if (error instanceof ApprovalReplayError) return blockReplayed(deps, current);
     if (error instanceof ConflictError) return { kind: 'lost-claim' };
     throw error;
   }
   const problem = await approvalProblemOf(deps, claimed);
   if (problem) return blockTampered(deps, claimed, problem);
-  return applyClaimed(deps, claimed);
+  // The first audited write of this apply consumes the signed approval (a write-once marker in the
+  // audit table): it can never be applied twice, nor after a rejection, even if a row is written back.
+  const marker = approvalMarkerOf(claimed);
+  return applyClaimed(deps, claimed, marker === null ? undefined : { marker, firstUse: true });
 }
+
+type Consumes = ActionChange['consumes'];
 
 /**
  * Applies an action this process holds in APPLYING with a trusted approval: the apply λ after the
  * signature check, or the CLI, whose local approval was recorded in the same write as its claim.
  */
-export async function applyClaimed(deps: ApplyDeps, claimed: Action): Promise<Done> {
-  const result = await runApply(deps, claimed);
+export async function applyClaimed(deps: ApplyDeps, claimed: Action, consumes?: Consumes): Promise<Done> {
+  const result = await runApply(deps, claimed, consumes);
   const events = [{ detailType: 'Action Applied', detail: lifecycleDetail(result.action) }];
   const unapproved = result.action.outcome?.unapprovedRules ?? [];
   if (unapproved.length > 0) {
@@ -104,18 +106,10 @@ export async function applyClaimed(deps: ApplyDeps, claimed: Action): Promise<Do
   return result;
 }
 
-async function blockReplayed(deps: SignedApplyDeps, current: Action): Promise<ApplyResult> {
-  let claimed: Action;
-  try {
-    const change = { from: ['APPROVED'] as ActionStatus[], to: 'APPLYING' as const, patch: {} };
-    claimed = await commitPlain(deps, current, change, BY, 'claimed');
-  } catch (error) {
-    if (error instanceof ConflictError) return { kind: 'lost-claim' };
-    throw error;
-  }
-  const detail = 'this signed approval was already used or rejected (replay)';
-  return blockTampered(deps, claimed, { kind: 'approval-invalid', detail });
-}
+const REPLAYED: ApprovalProblem = {
+  kind: 'approval-invalid',
+  detail: 'this signed approval was already used or rejected (replay)',
+};
 
 async function approvalProblemOf(deps: SignedApplyDeps, action: Action): Promise<ApprovalProblem | null> {
   let check: ReturnType<typeof checkStoredApproval>;
@@ -133,7 +127,7 @@ async function approvalProblemOf(deps: SignedApplyDeps, action: Action): Promise
   return { kind: 'approval-invalid', detail: 'the approval signature does not verify' };
 }
 
-async function blockTampered(deps: SignedApplyDeps, action: Action, problem: ApprovalProblem): Promise<Done> {
+async function blockTampered(deps: ApplyDeps, action: Action, problem: ApprovalProblem): Promise<Done> {
   const detail = `${problem.kind}: ${problem.detail}; nothing revoked`;
   const done = await finish(deps, action, { to: 'BLOCKED', status: 'failure', detail, caller: BY });
   await deps.events.publish([
@@ -142,7 +136,7 @@ async function blockTampered(deps: SignedApplyDeps, action: Action, problem: App
   return done;
 }
 
-async function runApply(deps: ApplyDeps, action: Action): Promise<Done> {
+async function runApply(deps: ApplyDeps, action: Action, consumes: Consumes): Promise<Done> {
   const plan = action.plan;
   const approval = action.approval;
   if (!plan || !approval) {
@@ -165,6 +159,7 @@ async function runApply(deps: ApplyDeps, action: Action): Promise<Done> {
       detail: reason,
       caller: 'unknown',
       verdicts,
+      consumes,
     });
   }
   const live = await deps.securityGroups.readGroup(plan.region, plan.sgId);
@@ -184,6 +179,7 @@ async function runApply(deps: ApplyDeps, action: Action): Promise<Done> {
       detail: report.firstBlock.reason,
       caller: caller.arn,
       verdicts,
+      consumes,
     });
   }
   const selection =
@@ -201,6 +197,7 @@ async function runApply(deps: ApplyDeps, action: Action): Promise<Done> {
       caller: caller.arn,
       verdicts,
       unapproved,
+      consumes,
     });
   }
   let claimed: Action;
@@ -208,7 +205,7 @@ async function runApply(deps: ApplyDeps, action: Action): Promise<Done> {
     const before = await commitAudited(
       deps,
       action,
-      { from: ['APPLYING'], to: 'APPLYING', patch: {} },
+      { from: ['APPLYING'], to: 'APPLYING', patch: {}, consumes },
       auditFactsOf(deps, approval, caller.arn, revoke, {
         step: 'revoke_before',
         status: 'in_progress',
@@ -218,6 +215,7 @@ async function runApply(deps: ApplyDeps, action: Action): Promise<Done> {
     );
     claimed = before.action;
   } catch (error) {
+    if (error instanceof ApprovalReplayError) return blockTampered(deps, action, REPLAYED);
     // Both audit writes must succeed before any revoke: fail closed, and leave the action re-approvable.
     const detail = `audit BEFORE failed, nothing revoked: ${messageOf(error)}`;
     const patch = { recordStatus: 'failure' as const, statusDetail: detail };
@@ -304,6 +302,7 @@ async function finish(deps: ApplyDeps, action: Action, end: Ending): Promise<Don
     from: ['APPLYING'] as ActionStatus[],
     to: end.to,
     patch: { recordStatus: end.status, statusDetail: end.detail, outcome },
+    consumes: end.consumes,
   };
   // A forged approval is untrusted data of any shape: only a well-formed rule list is recorded as such.
   const approved = action.approval?.rules;
@@ -318,6 +317,7 @@ async function finish(deps: ApplyDeps, action: Action, end: Ending): Promise<Don
     const after = await commitAudited(deps, action, change, facts, BY);
     return { kind: 'done', action: after.action, audit: { rowUid: after.rowUid, s3Uri: after.s3Uri } };
   } catch (error) {
+    if (error instanceof ApprovalReplayError) return blockTampered(deps, action, REPLAYED);
     if (error instanceof ConflictError) throw error;
     // The outcome is a fact whether or not its audit row could be written: record it, then fail loudly.
     const note = `${end.detail}; audit AFTER failed: ${messageOf(error)}`;

@@ -2,16 +2,21 @@ import type { Action } from '../core/action';
 import type { ActionStore } from '../core/ports';
 import type { ActionStatus } from '../core/state-machine';
 
-/** Every action in one status, page by page (the GSI is queried, never scanned). */
-export async function listAll(store: ActionStore, status: ActionStatus, pageSize = 100): Promise<Action[]> {
-  const all: Action[] = [];
+/**
+ * Every action in one status, page by page as the pages arrive (the GSI is queried, never scanned,
+ * and never loaded whole). Moving an action out of `status` while paging is safe: the cursor is a key.
+ */
+export async function* pagesOf(
+  store: ActionStore,
+  status: ActionStatus,
+  pageSize = 100,
+): AsyncGenerator<readonly Action[]> {
   let cursor: string | null = null;
   do {
     const page = await store.listByStatus(status, pageSize, cursor);
-    all.push(...page.items);
+    yield page.items;
     cursor = page.cursor;
   } while (cursor);
-  return all;
 }
 
 /** Runs `fn` over `items` with at most `width` in flight: bounded load on DynamoDB and S3. */

@@ -1,177 +1,137 @@
-import type { Action, VerificationState } from '../core/action';
-import { buildDriftFinding, type DriftActivity, type DriftFinding } from '../core/drift-finding';
 import { messageOf } from '../core/errors';
-import type { Finding, LiveRead } from '../core/model';
-import { isPublicCidr } from '../core/permission';
-import type { EventPublisher, LifecycleEvent, SecurityGroups } from '../core/ports';
-import type { ActionStatus } from '../core/state-machine';
-import {
-  buildVerificationRecord,
-  type Verification,
-  type VerificationRecord,
-  type VerificationSubject,
-  verifyExposure,
-} from '../core/verification';
-import { type AuditDeps, commitAudited, isoOf } from './deps';
+import type { EventPublisher, SweepCheckpoint, SweepCheckpoints } from '../core/ports';
+import { DEFAULT_VERIFY_POLICY, type VerifyPolicy } from '../core/verification-change';
+import { type CheckDeps, checkWatched } from './check-watched';
+import { isoOf } from './deps';
 import { expireStale } from './expire-stale';
-import { listAll, mapPool } from './paging';
-import { lifecycleDetail } from './plan-finding';
+import { GroupReads } from './group-reads';
+import { mapPool } from './paging';
 import { sweepInterrupted } from './sweep-interrupted';
 
-export interface ReverifyDeps extends AuditDeps {
-  readonly securityGroups: SecurityGroups;
+export { driftActivity, subjectOf } from './check-watched';
+export { readByRegion } from './group-reads';
+
+export interface ReverifyDeps extends CheckDeps {
   readonly events: EventPublisher;
-  readonly mode: 'lambda' | 'cli';
-  readonly config: { readonly verifyWindowDays: number };
+  readonly config: { readonly verifyWindowDays: number } & Partial<VerifyPolicy>;
+  /** Where a sweep stands; without it (the CLI) every run is a whole new sweep. */
+  readonly checkpoints?: SweepCheckpoints;
+}
+
+export interface ReverifyRun {
+  /** The schedule event's id: a retry of the same event is the same run. */
+  readonly runId?: string;
+  /** Stop between pages after this instant, saving the cursor for the next run. */
+  readonly deadlineMs?: number;
+  readonly pageSize?: number;
 }
 
 export interface ReverifySummary {
+  readonly sweepId: string;
+  /** False when the run stopped for time: the next run continues from the saved cursor. */
+  readonly complete: boolean;
   readonly checked: number;
   readonly verified: number;
   readonly drift: number;
   readonly unreachable: number;
+  /** Checks that wrote an audit row (a change, a threshold, a heartbeat). */
+  readonly recorded: number;
+  /** Checks that only moved `lastCheckedAt` and the counters. */
+  readonly confirmed: number;
+  /** Checks that wrote nothing: the action changed meanwhile or this sweep had recorded it. */
+  readonly superseded: number;
   readonly expired: number;
   readonly interrupted: number;
   readonly errors: number;
   readonly failures: readonly string[];
 }
 
-export function subjectOf(finding: Finding, actionId: string, appliedAtMs: number): VerificationSubject {
-  const p = finding.permission;
-  return {
-    actionId,
-    findingUid: finding.findingUid,
-    sgId: finding.sgId,
-    sgName: finding.sgName ?? finding.sgId,
-    region: finding.region,
-    accountUid: finding.accountUid,
-    appliedAtMs,
-    protocol: p.protocol,
-    fromPort: p.fromPort,
-    toPort: p.toPort,
-    publicCidrs: p.cidrs.filter(isPublicCidr),
-    ports: p.ports,
+const MAX_FAILURES_LISTED = 20;
+
+/**
+ * The schedule: expire stale approvals, reconcile interrupted applies, then check every action
+ * revoked inside the verify window, page by page from the watch index. A failed check is one failed
+ * check: counted, listed, and the run goes on.
+ */
+export async function reverifyActions(deps: ReverifyDeps, run: ReverifyRun = {}): Promise<ReverifySummary> {
+  const startMs = deps.clock.nowMs();
+  const sweep = await startSweep(deps, run.runId ?? `sweep-${isoOf(startMs)}`, startMs);
+  const counts = {
+    checked: 0,
+    verified: 0,
+    drift: 0,
+    unreachable: 0,
+    recorded: 0,
+    confirmed: 0,
+    superseded: 0,
   };
-}
-
-/** Reads every group once per region, in as few describe pages as AWS allows. */
-export async function readByRegion(
-  groups: SecurityGroups,
-  targets: readonly { region: string; sgId: string }[],
-): Promise<(region: string, sgId: string) => LiveRead> {
-  const byRegion = new Map<string, Set<string>>();
-  for (const t of targets) byRegion.set(t.region, (byRegion.get(t.region) ?? new Set()).add(t.sgId));
-  const answers = new Map<string, ReadonlyMap<string, LiveRead>>();
-  await Promise.all(
-    [...byRegion].map(async ([region, ids]) =>
-      answers.set(region, await groups.readGroups(region, [...ids])),
-    ),
-  );
-  return (region, sgId) =>
-    answers.get(region)?.get(sgId) ?? { kind: 'error', message: `${sgId} missing from the describe answer` };
-}
-
-export function driftActivity(
-  previous: VerificationState | null,
-  now: Verification['status'],
-): DriftActivity | null {
-  const wasDrift = previous?.status === 'drift';
-  if (now === 'drift') return wasDrift ? 'update' : 'create';
-  return now === 'verified' && wasDrift ? 'close' : null;
-}
-
-const WATCHED: readonly ActionStatus[] = ['APPLIED', 'ALREADY_ABSENT'];
-
-/** The schedule: expire stale approvals, fail interrupted applies, then VERIFIED / DRIFT / UNREACHABLE for every recent revoke. */
-export async function reverifyActions(deps: ReverifyDeps): Promise<ReverifySummary> {
-  const expired = await expireStale(deps);
-  const interrupted = await sweepInterrupted(deps);
-  const nowMs = deps.clock.nowMs();
-  const since = nowMs - deps.config.verifyWindowDays * 86_400_000;
-  const actions: Action[] = [];
-  for (const status of WATCHED) {
-    for (const a of await listAll(deps.actions, status)) {
-      if (a.outcome && Date.parse(a.outcome.at) >= since) actions.push(a);
-    }
-  }
-  const read = await readByRegion(
-    deps.securityGroups,
-    actions.map((a) => a.finding),
-  );
-  const counts = { verified: 0, drift: 0, unreachable: 0, errors: 0 };
   const failures: string[] = [];
-  await mapPool(actions, 8, async (action) => {
-    try {
-      const outcome = await checkOne(deps, action, read(action.finding.region, action.finding.sgId), nowMs);
-      counts[outcome.verification.status] += 1;
-    } catch (error) {
-      // One action's failed write must not hide the others; the handler fails the run on any error.
-      counts.errors += 1;
-      failures.push(`${action.actionId}: ${messageOf(error)}`);
-    }
-  });
-  return { checked: actions.length, expired, interrupted, ...counts, failures };
-}
-
-export interface CheckOutcome {
-  readonly verification: Verification;
-  readonly record: VerificationRecord;
-  readonly driftFinding: DriftFinding | null;
-  readonly events: LifecycleEvent[];
-}
-
-async function checkOne(
-  deps: ReverifyDeps,
-  action: Action,
-  live: LiveRead,
-  nowMs: number,
-): Promise<CheckOutcome> {
-  const subject = subjectOf(
-    action.finding,
-    action.actionId,
-    Date.parse(action.outcome?.at ?? action.updatedAt),
-  );
-  const v = verifyExposure(subject, live);
-  const previous = action.verification;
-  const activity = driftActivity(previous, v.status);
-  const driftSince = v.status === 'drift' ? (previous?.driftSince ?? isoOf(nowMs)) : null;
-  const state: VerificationState = {
-    status: v.status,
-    checkedAt: isoOf(nowMs),
-    detail: `${v.actualState}; ${v.detail}`,
-    driftSince,
-    driftChecks: v.status === 'drift' ? (previous?.driftChecks ?? 0) + 1 : 0,
+  let errors = 0;
+  const fail = (what: string, error: unknown) => {
+    errors += 1;
+    if (failures.length < MAX_FAILURES_LISTED) failures.push(`${what}: ${messageOf(error)}`);
   };
-  const record = buildVerificationRecord(subject, v, nowMs);
-  const firstSeen = Date.parse(driftSince ?? previous?.driftSince ?? isoOf(nowMs));
-  const driftFinding = activity ? buildDriftFinding(subject, v, activity, nowMs, firstSeen) : null;
-  const events: LifecycleEvent[] = [];
-  if (driftFinding) events.push({ detailType: 'OCSF Detection Finding', detail: driftFinding });
-  if (v.status === 'drift') {
-    events.push({
-      detailType: 'Drift Detected',
-      detail: { ...lifecycleDetail(action), verification: record },
+  if (sweep.done)
+    return {
+      sweepId: sweep.sweepId,
+      complete: true,
+      ...counts,
+      expired: 0,
+      interrupted: 0,
+      errors,
+      failures,
+    };
+
+  // Neither sweep may keep the checks from running: a failure there is counted like a failed check.
+  const orZero = (what: string) => (error: unknown) => {
+    fail(what, error);
+    return 0;
+  };
+  const expired = await expireStale(deps).catch(orZero('expire'));
+  const interrupted = await sweepInterrupted(deps).catch(orZero('interrupted sweep'));
+  const policy = policyOf(deps.config);
+  // A continued sweep keeps the window it started with, so its cursor stays inside the same range.
+  const since = isoOf(Date.parse(sweep.startedAt) - deps.config.verifyWindowDays * 86_400_000);
+  const reads = new GroupReads(deps.securityGroups);
+  let cursor = sweep.cursor;
+  let complete = true;
+  do {
+    if (run.deadlineMs !== undefined && deps.clock.nowMs() > run.deadlineMs) {
+      complete = false;
+      break;
+    }
+    const page = await deps.actions.listWatched(since, run.pageSize ?? 100, cursor);
+    await reads.load(page.items.map((a) => a.finding));
+    await mapPool(page.items, 8, async (watched) => {
+      try {
+        const nowMs = deps.clock.nowMs();
+        const live = reads.get(watched.finding.region, watched.finding.sgId);
+        const result = await checkWatched(deps, watched, live, { sweepId: sweep.sweepId, nowMs, policy });
+        counts.checked += 1;
+        counts[result.status] += 1;
+        counts[result.write] += 1;
+      } catch (error) {
+        fail(watched.actionId, error);
+      }
     });
-  }
-  // Events first, then the commit: if publishing fails nothing is recorded, so the next run
-  // computes the same Create/Close again instead of losing it (events are at least once; the
-  // drift finding's uid is stable, so a repeat updates the same finding).
-  if (events.length > 0) await deps.events.publish(events);
-  await commitAudited(
-    deps,
-    action,
-    { from: [action.status], to: action.status, patch: { verification: state } },
-    {
-      rules: action.plan?.targets ?? [],
-      step: 'verify',
-      status: v.status,
-      detail: `${v.actualState}; ${v.detail}`,
-      incidentId: action.approval?.incidentId ?? null,
-      approver: action.approval?.approver ?? null,
-      caller: 'sg-revoke reverify',
-      mode: deps.mode,
-    },
-    'sg-revoke reverify',
-  );
-  return { verification: v, record, driftFinding, events };
+    cursor = page.cursor;
+    await deps.checkpoints?.save({ ...sweep, cursor, done: cursor === null });
+  } while (cursor !== null);
+  return { sweepId: sweep.sweepId, complete, ...counts, expired, interrupted, errors, failures };
+}
+
+/** An unfinished sweep is continued, never restarted; a finished one is not run twice. */
+async function startSweep(deps: ReverifyDeps, runId: string, nowMs: number): Promise<SweepCheckpoint> {
+  const saved = await deps.checkpoints?.load();
+  if (saved && (!saved.done || saved.sweepId === runId)) return saved;
+  return { sweepId: runId, startedAt: isoOf(nowMs), cursor: null, done: false };
+}
+
+function policyOf(config: Partial<VerifyPolicy>): VerifyPolicy {
+  const d = DEFAULT_VERIFY_POLICY;
+  return {
+    heartbeatMs: config.heartbeatMs ?? d.heartbeatMs,
+    unreachableThresholds: config.unreachableThresholds ?? d.unreachableThresholds,
+    recentLimit: config.recentLimit ?? d.recentLimit,
+  };
 }

@@ -1,6 +1,7 @@
 import { runApprovalVerifyBench } from './approval-verify';
 import { runBundleBench } from './bundles';
 import { runDryRunBench } from './dry-run';
+import { runReverifyBench } from './reverify-cost';
 
 /**
  * `npm run bench`: the CLI dry-run (throughput, memory), the Lambda bundles (size, init time), and
@@ -10,7 +11,8 @@ async function main(): Promise<void> {
   const dryRunOk = await runDryRunBench();
   await runBundleBench();
   await runApprovalVerifyBench();
-  process.exitCode = dryRunOk ? 0 : 1;
+  const reverifyOk = await runReverifyBench();
+  process.exitCode = dryRunOk && reverifyOk ? 0 : 1;
 }
 
 main().catch((error: unknown) => {

@@ -105,7 +105,12 @@ describe('notifications and alarms', () => {
     const watched = (metric: string) => alarms.filter((a) => a.MetricName === metric).length;
 
     expect(watched('Errors')).toBe(5);
-    expect(watched('ApproximateNumberOfMessagesVisible')).toBe(propsOf('AWS::SQS::Queue').length);
+    // Every queue but the plan queue is a DLQ; the plan queue is alarmed on the age of its oldest finding.
+    expect(watched('ApproximateNumberOfMessagesVisible')).toBe(propsOf('AWS::SQS::Queue').length - 1);
+    expect(watched('ApproximateAgeOfOldestMessage')).toBe(1);
+    expect(alarms.filter((a) => a.MetricName === 'ReverifyCheckErrors')).toEqual([
+      expect.objectContaining({ Namespace: 'sg-revoke', Threshold: 1 }),
+    ]);
     expect(alarms.filter((a) => a.MetricName === 'MatchedEvents')).toEqual([
       expect.objectContaining({
         Namespace: 'AWS/Events',

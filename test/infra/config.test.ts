@@ -37,6 +37,8 @@ describe('sg-revoke context', () => {
       findingPublisherPrincipals: [],
       reverifySchedule: 'rate(15 minutes)',
       auditRetentionDays: 365,
+      auditRowRetentionDays: 400,
+      auditObjectRetentionDays: 400,
       objectLockMode: 'COMPLIANCE',
       logRetentionDays: 90,
       approvalTtlHours: 24,
@@ -148,6 +150,14 @@ describe('sg-revoke context', () => {
       VERIFY_WINDOW_DAYS.max,
     );
     expect(errorOf({ ...valid, verifyWindowDays: VERIFY_WINDOW_DAYS.max + 1 })).toMatch(/verifyWindowDays/);
+  });
+
+  it('keeps audit rows and objects at least as long as the Object Lock retention', () => {
+    const message = errorOf({ ...valid, auditRetentionDays: 365, auditRowRetentionDays: 30 });
+
+    expect(message).toMatch(/auditRowRetentionDays: must be at least auditRetentionDays \(365\)/);
+    expect(errorOf({ ...valid, auditObjectRetentionDays: 100 })).toMatch(/auditObjectRetentionDays/);
+    expect(parseConfig({ ...valid, auditRowRetentionDays: 3650 }).auditRowRetentionDays).toBe(3650);
   });
 
   it('requires the account and approver lists', () => {

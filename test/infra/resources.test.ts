@@ -102,6 +102,18 @@ describe('encryption and tables', () => {
             { AttributeName: 'created_at', KeyType: 'RANGE' },
           ],
         }),
+        {
+          IndexName: 'by-watch',
+          KeySchema: [
+            { AttributeName: 'watch_key', KeyType: 'HASH' },
+            { AttributeName: 'watch_since', KeyType: 'RANGE' },
+          ],
+          // No plan, no before-image, no history: what a check needs and nothing more.
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: ['status', 'finding', 'outcome', 'verification', 'audit_head'],
+          },
+        },
       ],
     });
     template.hasResourceProperties('AWS::DynamoDB::Table', {
@@ -168,7 +180,15 @@ describe('functions', () => {
     ],
     [
       'reverify',
-      ['ACTIONS_TABLE', 'AUDIT_DYNAMODB_TABLE', 'AUDIT_BUCKET', 'KMS', 'EVENT_BUS', 'VERIFY_WINDOW_DAYS'],
+      [
+        'ACTIONS_TABLE',
+        'AUDIT_DYNAMODB_TABLE',
+        'AUDIT_BUCKET',
+        'KMS',
+        'EVENT_BUS',
+        'VERIFY_WINDOW_DAYS',
+        'AUDIT_ROW_RETENTION_DAYS',
+      ],
     ],
   ] as const)('gives %s only the variables it reads', (fn, suffixes) => {
     const props = template.toJSON().Resources[idOf(stack.functions[fn].fn)].Properties;
@@ -192,7 +212,7 @@ describe('functions', () => {
 });
 
 describe('async paths', () => {
-  it('routes the detector findings on the stack bus to plan', () => {
+  it('routes the detector findings on the stack bus to the plan queue, planned in batches with partial failures', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: idOf(stack.bus) },
       EventPattern: {
@@ -201,7 +221,46 @@ describe('async paths', () => {
           metadata: { product: { feature: { name: ['detect-aws-open-security-group'] } } },
         },
       },
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [idOf(stack.functions.plan.fn), 'Arn'] } })],
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [idOf(stack.triggers.planQueue), 'Arn'] } })],
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [idOf(stack.functions.planDlq), 'Arn'] },
+        maxReceiveCount: 5,
+      },
+    });
+    const mapping = propsOf('AWS::Lambda::EventSourceMapping').find(
+      (m) => JSON.stringify(m.FunctionName) === JSON.stringify({ Ref: idOf(stack.functions.plan.fn) }),
+    );
+    expect(mapping).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [idOf(stack.triggers.planQueue), 'Arn'] },
+      BatchSize: 100,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('runs one reverify at a time, sized for its measured cost', () => {
+    const reverify = template.toJSON().Resources[idOf(stack.functions.reverify.fn)].Properties;
+    expect(reverify).toMatchObject({ ReservedConcurrentExecutions: 1, Timeout: 300, MemorySize: 512 });
+  });
+
+  it('bounds audit storage by configuration, never below the Object Lock retention', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'sg_id', KeyType: 'HASH' },
+        { AttributeName: 'action_at', KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'expires_at_epoch', Enabled: true },
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockConfiguration: Match.objectLike({
+        Rule: { DefaultRetention: Match.objectLike({ Days: 365 }) },
+      }),
+      LifecycleConfiguration: {
+        Rules: [
+          Match.objectLike({ ExpirationInDays: 400, NoncurrentVersionExpiration: { NoncurrentDays: 400 } }),
+        ],
+      },
     });
   });
 
@@ -265,17 +324,19 @@ describe('async paths', () => {
     }
   });
 
-  it('sends failed async invocations of plan, reverify and audit verify to a queue', () => {
+  it('sends failed async invocations of reverify and audit verify to a queue', () => {
     const configs = propsOf('AWS::Lambda::EventInvokeConfig');
 
-    expect(configs).toHaveLength(3);
+    expect(configs).toHaveLength(2);
     for (const config of configs) {
       expect(config).toMatchObject({ DestinationConfig: { OnFailure: { Destination: expect.anything() } } });
     }
   });
 
   it('feeds apply from the actions stream: APPROVED only, small batches, bounded retries, on-failure queue', () => {
-    const mappings = propsOf('AWS::Lambda::EventSourceMapping');
+    const mappings = propsOf('AWS::Lambda::EventSourceMapping').filter(
+      (m) => JSON.stringify(m.FunctionName) === JSON.stringify({ Ref: idOf(stack.functions.apply.fn) }),
+    );
 
     expect(mappings).toHaveLength(1);
     expect(mappings[0]).toMatchObject({

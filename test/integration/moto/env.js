@@ -19,3 +19,4 @@ process.env.AWS_REGION = 'us-east-1';
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true'; // EMF lines on stdout; test/unit/handlers asserts them

@@ -38,6 +38,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { WATCH_INDEX, WATCH_KEY, WATCH_PROJECTION, WATCH_SINCE } from '../../../lambda/core/watch-index';
 
 export const REGION = 'us-east-1';
 
@@ -146,7 +147,7 @@ export async function createAuditResources(region = REGION): Promise<AuditResour
       new CreateTableCommand({
         TableName: names.actions,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [s('action_id'), s('status'), s('created_at')],
+        AttributeDefinitions: [s('action_id'), s('status'), s('created_at'), s(WATCH_KEY), s(WATCH_SINCE)],
         KeySchema: [{ AttributeName: 'action_id', KeyType: 'HASH' }],
         GlobalSecondaryIndexes: [
           {
@@ -156,6 +157,14 @@ export async function createAuditResources(region = REGION): Promise<AuditResour
               { AttributeName: 'created_at', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: WATCH_INDEX,
+            KeySchema: [
+              { AttributeName: WATCH_KEY, KeyType: 'HASH' },
+              { AttributeName: WATCH_SINCE, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...WATCH_PROJECTION] },
           },
         ],
         StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },

@@ -1,0 +1,92 @@
+import { SgRevokeError } from '../core/errors';
+import { parseFinding } from '../core/finding';
+import type { Finding, LiveRead } from '../core/model';
+import type { SecurityGroups } from '../core/ports';
+import { GroupReads } from './group-reads';
+import { type PlanDeps, type PlanResult, planFinding } from './plan-finding';
+
+/** A queue message that can never be planned (not JSON, no `detail`, an empty array): to the DLQ. */
+export class PoisonMessageError extends SgRevokeError {
+  override readonly name = 'PoisonMessageError';
+}
+
+/**
+ * The findings of one queue message: the body is the EventBridge event; its `detail` is one finding,
+ * or an array of them, each planned on its own. Anything else throws, so the message is retried and
+ * then dead-lettered instead of being dropped with one `Action Skipped`.
+ */
+export function findingsOf(body: string): unknown[] {
+  let event: unknown;
+  try {
+    event = JSON.parse(body);
+  } catch (error) {
+    throw new PoisonMessageError('message body is not JSON', { cause: error });
+  }
+  if (typeof event !== 'object' || event === null || !('detail' in event)) {
+    throw new PoisonMessageError('message body is not an EventBridge event with a detail');
+  }
+  const detail = (event as { detail: unknown }).detail;
+  if (!Array.isArray(detail)) return [detail];
+  if (detail.length === 0) throw new PoisonMessageError('detail is an empty array: no finding to plan');
+  return detail;
+}
+
+/** Reads come from the batch's one describe per region; anything else goes to EC2 as usual. */
+class PrefetchedGroups implements SecurityGroups {
+  constructor(
+    private readonly inner: SecurityGroups,
+    private readonly read: (region: string, sgId: string) => LiveRead | undefined,
+  ) {}
+  async readGroup(region: string, sgId: string): Promise<LiveRead> {
+    return this.read(region, sgId) ?? this.inner.readGroup(region, sgId);
+  }
+  readGroups(region: string, sgIds: readonly string[]) {
+    return this.inner.readGroups(region, sgIds);
+  }
+  revokeRules(region: string, sgId: string, ruleIds: readonly string[]) {
+    return this.inner.revokeRules(region, sgId, ruleIds);
+  }
+}
+
+export interface BatchPlanner {
+  /** Plans every finding of one message; throws (the message fails) on a poison body or a transient error. */
+  plan(body: string): Promise<PlanResult[]>;
+}
+
+/**
+ * Plan for a whole batch: the groups every finding of the batch names are read once, per region
+ * (and the caller's account), before any finding is planned, so a burst of findings on a few groups
+ * costs two describe calls per region instead of two per finding.
+ */
+export async function batchPlanner(deps: PlanDeps, bodies: readonly string[]): Promise<BatchPlanner> {
+  const findings: Finding[] = [];
+  for (const body of bodies) {
+    let inputs: unknown[] = [];
+    try {
+      inputs = findingsOf(body);
+    } catch {
+      continue; // reported when that message is planned
+    }
+    for (const input of inputs) {
+      const parsed = parseFinding(input);
+      if (parsed.ok && deps.config.allowedAccounts.has(parsed.value.accountUid)) findings.push(parsed.value);
+    }
+  }
+  // Never read the groups of an account this deployment may not touch (as planFinding does).
+  const caller = findings.length > 0 ? await deps.callerIdentity.whoAmI() : null;
+  const mine = findings.filter((f) => f.accountUid === caller?.account);
+  const reads = new GroupReads(deps.securityGroups);
+  await reads.load(mine);
+  const prefetched = new Set(mine.map((f) => `${f.region}/${f.sgId}`));
+  const groups = new PrefetchedGroups(deps.securityGroups, (region, sgId) =>
+    prefetched.has(`${region}/${sgId}`) ? reads.get(region, sgId) : undefined,
+  );
+  const batchDeps: PlanDeps = { ...deps, securityGroups: groups };
+  return {
+    async plan(body) {
+      const results: PlanResult[] = [];
+      for (const input of findingsOf(body)) results.push(await planFinding(batchDeps, input));
+      return results;
+    },
+  };
+}
