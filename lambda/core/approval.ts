@@ -43,6 +43,23 @@ export interface Approval {
 
 export type UnsignedApproval = Omit<Approval, 'signature'>;
 
+/**
+ * Every target of the plan has the plan's own shape and one of its public CIDRs: a plan whose
+ * headline says tcp/22 but whose targets name a tcp/443 rule (a row the plan role wrote) is refused.
+ */
+export function planTargetsConsistent(
+  plan: Pick<Plan, 'protocol' | 'fromPort' | 'toPort' | 'publicCidrs' | 'targets'>,
+): boolean {
+  return plan.targets.every(
+    (t) =>
+      t.protocol === plan.protocol &&
+      t.fromPort === plan.fromPort &&
+      t.toPort === plan.toPort &&
+      plan.publicCidrs.includes(t.cidr) &&
+      isPublicCidr(t.cidr),
+  );
+}
+
 /** The approved rules of a plan: its targets that have a rule id, in a stable order. */
 export function approvedRulesOf(plan: Pick<Plan, 'targets'>): ApprovedRule[] {
   return plan.targets
@@ -116,6 +133,9 @@ export function checkStoredApproval(
   }
   if (!Array.isArray(approval.rules) || typeof approval.deadline !== 'string') {
     return { kind: 'approval-invalid', detail: 'the approval is malformed' };
+  }
+  if (!planTargetsConsistent(plan)) {
+    return { kind: 'plan-tampered', detail: "the plan's targets are not of its own shape and public CIDRs" };
   }
   const rulesOfPlan = canonicalJson(approvedRulesOf(plan));
   if (canonicalJson(approval.rules) !== rulesOfPlan) {

@@ -5,6 +5,7 @@ import {
   approvalMarkerOf,
   approvalPayload,
   approvedRulesOf,
+  planTargetsConsistent,
   type UnsignedApproval,
 } from '../core/approval';
 import { ConflictError } from '../core/errors';
@@ -60,7 +61,8 @@ export async function decideApproval(
   }
   const nowMs = deps.clock.nowMs();
   // A FAILED action's window runs out like a pending one's: it is never approved a year later.
-  if (nowMs > Date.parse(action.approvalDeadline)) {
+  // `!(now <= deadline)`: a deadline that is not a date (an edited row) counts as passed.
+  if (!(nowMs <= Date.parse(action.approvalDeadline))) {
     return err({ kind: 'expired', message: `approval window closed at ${action.approvalDeadline}` });
   }
   const at = new Date(nowMs).toISOString();
@@ -142,6 +144,9 @@ export function prepareApproval(
       kind: 'conflict',
       message: 'planHash does not match the stored plan: review the plan again',
     });
+  }
+  if (!planTargetsConsistent(plan)) {
+    return err({ kind: 'conflict', message: "the plan's targets are not of its own shape: it was edited" });
   }
   const rules = approvedRulesOf(plan);
   if (rules.length === 0) return err({ kind: 'conflict', message: 'the plan names no rule id to approve' });

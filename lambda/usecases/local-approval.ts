@@ -25,7 +25,7 @@ export async function approveAndClaim(
     return err({ kind: 'conflict', message: `action is ${action.status}; cannot approve` });
   }
   const at = new Date(deps.clock.nowMs()).toISOString();
-  if (Date.parse(at) > Date.parse(action.approvalDeadline)) {
+  if (!(Date.parse(at) <= Date.parse(action.approvalDeadline))) {
     return err({ kind: 'expired', message: `approval window closed at ${action.approvalDeadline}` });
   }
   const decision = { verb: 'approve' as const, incidentId: local.incidentId, planHash: local.planHash };

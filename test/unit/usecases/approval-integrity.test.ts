@@ -244,6 +244,41 @@ describe('apply revokes exactly the approved rule ids (DESIGN §11)', () => {
 });
 
 describe('the approval API recomputes the plan hash before it signs', () => {
+  it('refuses a plan whose targets are not of its own shape, even with a recomputed hash', async () => {
+    const w = world();
+    const a = await planned(w);
+    const { planHash: _stale, ...body } = a.plan!;
+    const edited = { ...body, targets: [{ ...body.targets[0]!, fromPort: 443, toPort: 443 }] };
+    const plan = { ...edited, planHash: planHashOf(edited) };
+    rawWrite(w, { ...a, plan });
+
+    const r = await decideApproval(w.approvals, a.actionId, w.approver, {
+      verb: 'approve',
+      incidentId: 'INC-1',
+      planHash: plan.planHash,
+    });
+
+    expect(r).toMatchObject({
+      ok: false,
+      error: { kind: 'conflict', message: expect.stringMatching(/own shape/) },
+    });
+    expect((await w.actions.get(a.actionId))?.status).toBe('PENDING_APPROVAL');
+  });
+
+  it('treats an approval deadline that is not a date as passed', async () => {
+    const w = world();
+    const a = await planned(w);
+    rawWrite(w, { ...a, approvalDeadline: 'never' });
+
+    const r = await decideApproval(w.approvals, a.actionId, w.approver, {
+      verb: 'approve',
+      incidentId: 'INC-1',
+      planHash: a.plan?.planHash ?? '',
+    });
+
+    expect(r).toMatchObject({ ok: false, error: { kind: 'expired' } });
+  });
+
   it('refuses to approve a plan edited in the table before approval (its stored hash is stale)', async () => {
     const w = world();
     const a = await planned(w);
