@@ -37,7 +37,8 @@ const DUMMY_ENV = {
   AWS_SG_REVOKE_APPROVER_PRINCIPALS: 'arn:aws:sts::111122223333:assumed-role/sg-revoke-approver/*',
   AWS_SG_REVOKE_APPROVAL_TTL_HOURS: '24',
   AWS_SG_REVOKE_VERIFY_WINDOW_DAYS: '30',
-  AWS_SG_REVOKE_APPROVAL_KEY_ARN: 'arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-0000-000000000001',
+  AWS_SG_REVOKE_APPROVAL_KEY_ARN:
+    'arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-0000-000000000001',
 };
 
 // performance.now() counts from the process's time origin, so this is start-to-evaluated.
