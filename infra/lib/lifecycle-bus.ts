@@ -16,8 +16,11 @@ export class LifecycleBus extends Construct {
     this.bus = new EventBus(this, 'Bus', { description: 'sg-revoke: lifecycle events (sg-revoke only)' });
   }
 
-  /** Call once with every role that publishes: anyone else is denied. */
-  allowOnly(publishers: readonly IRole[]): void {
+  /**
+   * Call once with every role that publishes: anyone else is denied. `tamperOnly` roles (the audit
+   * verifier) may put nothing but `Tamper Detected`.
+   */
+  allowOnly(publishers: readonly IRole[], tamperOnly: readonly IRole[] = []): void {
     this.bus.addToResourcePolicy(
       new PolicyStatement({
         sid: 'OnlySgRevokeFunctionsPublish',
@@ -26,6 +29,20 @@ export class LifecycleBus extends Construct {
         actions: ['events:PutEvents'],
         resources: [this.bus.eventBusArn],
         conditions: { ArnNotEquals: { 'aws:PrincipalArn': publishers.map((r) => r.roleArn) } },
+      }),
+    );
+    if (tamperOnly.length === 0) return;
+    this.bus.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AuditVerifierPublishesTamperOnly',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['events:PutEvents'],
+        resources: [this.bus.eventBusArn],
+        conditions: {
+          ArnEquals: { 'aws:PrincipalArn': tamperOnly.map((r) => r.roleArn) },
+          StringNotEquals: { 'events:detail-type': 'Tamper Detected' },
+        },
       }),
     );
   }

@@ -78,7 +78,10 @@ export class SgRevokeStack extends Stack {
     const { plan, approveApi, apply, reverify, planDlq, reverifyDlq } = this.functions;
     const auditVerify = this.auditVerification.fn;
     this.approvalKey.allowOnlySigner(approveApi.role);
-    this.lifecycle.allowOnly([plan, approveApi, apply, reverify, auditVerify].map((f) => f.role));
+    this.lifecycle.allowOnly(
+      [plan, approveApi, apply, reverify, auditVerify].map((f) => f.role),
+      [auditVerify.role],
+    );
     new Alarms(this, 'Alarms', {
       topic: this.notifications.topic,
       functions: {

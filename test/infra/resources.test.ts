@@ -302,6 +302,17 @@ describe('async paths', () => {
         Resource: { 'Fn::GetAtt': [idOf(stack.lifecycle.bus), 'Arn'] },
         Condition: { ArnNotEquals: { 'aws:PrincipalArn': roles } },
       },
+      {
+        Sid: expect.any(String),
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::GetAtt': [idOf(stack.lifecycle.bus), 'Arn'] },
+        Condition: {
+          ArnEquals: { 'aws:PrincipalArn': [roles[4]] },
+          StringNotEquals: { 'events:detail-type': 'Tamper Detected' },
+        },
+      },
     ]);
     for (const fn of ['plan', 'approveApi', 'apply', 'reverify'] as const) {
       const env = template.toJSON().Resources[idOf(stack.functions[fn].fn)].Properties.Environment.Variables;
