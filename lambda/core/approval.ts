@@ -211,3 +211,9 @@ export function approvalMarkerOf(action: {
   const { signature: _signature, ...unsigned } = approval;
   return `approval#${sha256Hex(approvalPayload(action.actionId, plan, unsigned))}`;
 }
+
+/** The change field that retires an action's approval (a rejection, an expiry): idempotent. */
+export function retiredApproval(action: Parameters<typeof approvalMarkerOf>[0]) {
+  const marker = approvalMarkerOf(action);
+  return marker === null ? undefined : { marker, firstUse: false };
+}

@@ -2,10 +2,10 @@ import type { Action } from '../core/action';
 import {
   APPROVAL_APPLY_WINDOW_MS,
   type Approval,
-  approvalMarkerOf,
   approvalPayload,
   approvedRulesOf,
   planTargetsConsistent,
+  retiredApproval,
   type UnsignedApproval,
 } from '../core/approval';
 import { ConflictError } from '../core/errors';
@@ -84,7 +84,7 @@ export async function decideApproval(
         from: [action.status],
         to: approve ? 'APPROVED' : 'REJECTED',
         // Rejecting a FAILED action consumes its earlier signed approval: it can never be replayed.
-        consumes: retiring(approve ? null : approvalMarkerOf(action)),
+        consumes: approve ? undefined : retiredApproval(action),
         patch:
           decision.verb === 'approve'
             ? { approval, statusDetail: detail }
@@ -156,5 +156,3 @@ export function prepareApproval(
     approval: { approver, incidentId: decision.incidentId, at, deadline, planHash: recomputed, rules, keyId },
   });
 }
-
-const retiring = (marker: string | null) => (marker === null ? undefined : { marker, firstUse: false });

@@ -1,4 +1,5 @@
 import type { Action } from '../core/action';
+import { retiredApproval } from '../core/approval';
 import { ConflictError } from '../core/errors';
 import type { EventPublisher } from '../core/ports';
 import type { ActionStatus } from '../core/state-machine';
@@ -31,7 +32,13 @@ async function expireOne(deps: Parameters<typeof expireStale>[0], action: Action
     const done = await commitAudited(
       deps,
       action,
-      { from: [action.status], to: 'EXPIRED', patch: { statusDetail: detail } },
+      {
+        from: [action.status],
+        to: 'EXPIRED',
+        patch: { statusDetail: detail },
+        // An expired FAILED action's earlier approval is retired like a rejected one's: never replayed.
+        consumes: retiredApproval(action),
+      },
       {
         rules: action.plan?.targets ?? [],
         step: 'expire',

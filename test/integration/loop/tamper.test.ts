@@ -60,6 +60,22 @@ describeMoto('nothing the table says is trusted: attacks on moto', () => {
     return { groupId: g.groupId, id: out.actionId };
   }
 
+  /** An UpdateItem on the actions table, as the approve-api, apply or reverify role may make. */
+  const rawUpdate = (
+    id: string,
+    expression: string,
+    values: Record<string, unknown>,
+    names?: Record<string, string>,
+  ) =>
+    doc.send(
+      new UpdateCommand({
+        TableName: app.stack.resources.actionsTable,
+        Key: { action_id: id },
+        UpdateExpression: expression,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
   const item = async (id: string) =>
     (await doc.send(new GetCommand({ TableName: app.stack.resources.actionsTable, Key: { action_id: id } })))
       .Item as Record<string, unknown> & { plan: Record<string, unknown>; status: string };
@@ -138,15 +154,7 @@ describeMoto('nothing the table says is trusted: attacks on moto', () => {
       body: JSON.stringify({ reason: 'not during the freeze' }),
     });
     expect(rejected.status).toBe(200);
-    await doc.send(
-      new UpdateCommand({
-        TableName: app.stack.resources.actionsTable,
-        Key: { action_id: id },
-        UpdateExpression: 'SET #s = :a',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':a': 'APPROVED' },
-      }),
-    );
+    await rawUpdate(id, 'SET #s = :a', { ':a': 'APPROVED' }, { '#s': 'status' });
 
     await applyFromStream();
 
@@ -156,15 +164,7 @@ describeMoto('nothing the table says is trusted: attacks on moto', () => {
   it('plan.publicCidrs rewritten after the approval: plan-tampered, the private rule is kept', async () => {
     const { id, groupId } = await planned();
     expect((await app.approve(id)).status).toBe(200);
-    await doc.send(
-      new UpdateCommand({
-        TableName: app.stack.resources.actionsTable,
-        Key: { action_id: id },
-        UpdateExpression: 'SET #p.publicCidrs = :c',
-        ExpressionAttributeNames: { '#p': 'plan' },
-        ExpressionAttributeValues: { ':c': ['10.0.0.0/8'] },
-      }),
-    );
+    await rawUpdate(id, 'SET #p.publicCidrs = :c', { ':c': ['10.0.0.0/8'] }, { '#p': 'plan' });
 
     await applyFromStream();
 
@@ -237,14 +237,7 @@ describeMoto('nothing the table says is trusted: attacks on moto', () => {
       await doc.send(new PutCommand({ TableName: app.stack.resources.auditTable, Item: { ...resealed } }));
       prev = resealed.row_hash;
     }
-    await doc.send(
-      new UpdateCommand({
-        TableName: app.stack.resources.actionsTable,
-        Key: { action_id: id },
-        UpdateExpression: 'SET audit_head = :h',
-        ExpressionAttributeValues: { ':h': prev },
-      }),
-    );
+    await rawUpdate(id, 'SET audit_head = :h', { ':h': prev });
 
     const result = await auditVerify(['--action', id]);
 
@@ -290,15 +283,7 @@ describeMoto('nothing the table says is trusted: attacks on moto', () => {
         new DeleteCommand({ TableName: app.stack.resources.idempotencyTable, Key: { id: record.id } }),
       );
     }
-    await doc.send(
-      new UpdateCommand({
-        TableName: app.stack.resources.actionsTable,
-        Key: { action_id: id },
-        UpdateExpression: 'SET #s = :a',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':a': 'APPROVED' },
-      }),
-    );
+    await rawUpdate(id, 'SET #s = :a', { ':a': 'APPROVED' }, { '#s': 'status' });
 
     await applyFromStream();
 
