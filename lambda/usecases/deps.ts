@@ -78,3 +78,23 @@ export async function commitPlain(
   const history: HistoryEntry = { at: isoNow, from: action.status, to: change.to, by, detail };
   return deps.actions.commit({ ...change, actionId: action.actionId, history }, null, isoNow);
 }
+
+/** The scheduled sweeps' audit facts: the action's approval, the schedule as caller. */
+export function sweepFacts(
+  action: Action,
+  mode: 'lambda' | 'cli',
+  step: Pick<AuditFacts, 'step' | 'status' | 'detail'> & { readonly rules?: AuditFacts['rules'] },
+) {
+  return {
+    rules: step.rules ?? action.plan?.targets ?? [],
+    step: step.step,
+    status: step.status,
+    detail: step.detail,
+    incidentId: action.approval?.incidentId ?? null,
+    approver: action.approval?.approver ?? null,
+    caller: SWEEP_CALLER,
+    mode,
+  };
+}
+
+export const SWEEP_CALLER = 'sg-revoke reverify';

@@ -3,7 +3,7 @@ import { retiredApproval } from '../core/approval';
 import { ConflictError } from '../core/errors';
 import type { EventPublisher } from '../core/ports';
 import type { ActionStatus } from '../core/state-machine';
-import { type AuditDeps, commitAudited } from './deps';
+import { type AuditDeps, commitAudited, SWEEP_CALLER, sweepFacts } from './deps';
 import { pagesOf } from './paging';
 import { lifecycleDetail } from './plan-finding';
 
@@ -39,17 +39,8 @@ async function expireOne(deps: Parameters<typeof expireStale>[0], action: Action
         // An expired FAILED action's earlier approval is retired like a rejected one's: never replayed.
         consumes: retiredApproval(action),
       },
-      {
-        rules: action.plan?.targets ?? [],
-        step: 'expire',
-        status: 'expired',
-        detail,
-        incidentId: action.approval?.incidentId ?? null,
-        approver: action.approval?.approver ?? null,
-        caller: 'sg-revoke reverify',
-        mode: deps.mode,
-      },
-      'sg-revoke reverify',
+      sweepFacts(action, deps.mode, { step: 'expire', status: 'expired', detail }),
+      SWEEP_CALLER,
     );
     await deps.events.publish([{ detailType: 'Action Expired', detail: lifecycleDetail(done.action) }]);
     return true;

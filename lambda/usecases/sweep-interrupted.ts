@@ -3,7 +3,7 @@ import { ConflictError } from '../core/errors';
 import type { LiveRead } from '../core/model';
 import type { RevokeTarget } from '../core/plan';
 import type { EventPublisher, SecurityGroups } from '../core/ports';
-import { type AuditDeps, commitAudited, isoOf } from './deps';
+import { type AuditDeps, commitAudited, isoOf, SWEEP_CALLER, sweepFacts } from './deps';
 import { pagesOf } from './paging';
 import { lifecycleDetail } from './plan-finding';
 
@@ -86,17 +86,8 @@ async function settleOne(deps: SweepDeps, action: Action, nowMs: number) {
       to: gone ? 'APPLIED' : 'FAILED',
       patch: { recordStatus: status, statusDetail: detail, outcome },
     },
-    {
-      rules: approvedRules(action),
-      step: 'revoke_after',
-      status,
-      detail,
-      incidentId: action.approval?.incidentId ?? null,
-      approver: action.approval?.approver ?? null,
-      caller: 'sg-revoke reverify',
-      mode: deps.mode,
-    },
-    'sg-revoke reverify',
+    sweepFacts(action, deps.mode, { rules: approvedRules(action), step: 'revoke_after', status, detail }),
+    SWEEP_CALLER,
   );
   await deps.events.publish([{ detailType: 'Action Applied', detail: lifecycleDetail(done.action) }]);
 }
