@@ -56,3 +56,9 @@ export type LiveRead =
   | { readonly kind: 'found'; readonly group: LiveGroup }
   | { readonly kind: 'not-found' }
   | { readonly kind: 'error'; readonly message: string };
+
+/** Where an EC2 call goes: the finding's account (the hub's own, or a member's via its role) and region. */
+export interface Where {
+  readonly accountUid: string;
+  readonly region: string;
+}
