@@ -1,4 +1,12 @@
+import { InvalidConfigError, oneLineConfigError } from '../lib/config';
 import { createSgRevokeApp, withNagChecks } from '../lib/sg-revoke-app';
 
-const { app } = createSgRevokeApp();
-withNagChecks(app).synth();
+// A missing or bad context value is the deployer's to fix: one line naming every key, no stack trace.
+try {
+  const { app } = createSgRevokeApp();
+  withNagChecks(app).synth();
+} catch (error) {
+  if (!(error instanceof InvalidConfigError)) throw error;
+  process.stderr.write(`sg-revoke: ${oneLineConfigError(error)}\n`);
+  process.exitCode = 1;
+}

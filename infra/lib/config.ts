@@ -70,8 +70,23 @@ const integer = (min: number, max: number, fallback: number) =>
       .default(fallback),
   );
 
+/**
+ * `production` (the default) keeps every piece of evidence: Object Lock COMPLIANCE, tables, keys and
+ * buckets retained when the stack is deleted. `trial` is for trying sg-revoke out: Object Lock
+ * GOVERNANCE, one-day retention, and every resource deletable with the stack (trial-profile.ts).
+ */
+export const PROFILES = ['production', 'trial'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+/**
+ * What `profile: trial` changes when the key is not set explicitly. The row and object retention
+ * follow the Object Lock retention (their floor), whichever value it was given.
+ */
+export const TRIAL_DEFAULTS = { objectLockMode: 'GOVERNANCE', auditRetentionDays: 1 } as const;
+
 export const configSchema = z
   .object({
+    profile: z.enum(PROFILES, `must be ${PROFILES.join(' or ')}`).default('production'),
     allowedAccountIds: list(ACCOUNT_ID, 'a 12-digit AWS account id', 1),
     protectedIds: list(SG_ID, 'a security group id (sg- + 8 or 17 lowercase hex)', 0),
     approverPrincipals: listOf(principalPattern, 'a role ARN or assumed-role/ROLE/SESSION pattern', 1),
@@ -106,6 +121,14 @@ export const configSchema = z
     applyReservedConcurrency: integer(1, 100, 2),
   })
   .superRefine((config, ctx) => {
+    if (config.profile === 'trial' && config.objectLockMode === 'COMPLIANCE') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['objectLockMode'],
+        message:
+          'must be GOVERNANCE with profile trial: COMPLIANCE objects cannot be deleted by anyone, root included, before their retention ends',
+      });
+    }
     for (const key of ['auditRowRetentionDays', 'auditObjectRetentionDays'] as const) {
       if (config[key] < config.auditRetentionDays) {
         ctx.addIssue({
@@ -130,6 +153,19 @@ export const CONFIG_KEYS = Object.keys(configSchema.shape) as (keyof SgRevokeCon
 
 export class InvalidConfigError extends Error {
   override readonly name = 'InvalidConfigError';
+
+  /** One entry per bad key (`key: why (got …)`), for a one-line report. */
+  readonly problems: readonly string[];
+
+  constructor(message: string, problems: readonly string[] = [message]) {
+    super(message);
+    this.problems = problems;
+  }
+}
+
+/** The whole error on one line, for `cdk synth` (infra/bin/app.ts): no stack trace, every key. */
+export function oneLineConfigError(error: InvalidConfigError): string {
+  return `invalid context (cdk.json "context" or -c key=value): ${error.problems.join('; ')}`;
 }
 
 const describePath = (path: readonly PropertyKey[]): string =>
@@ -137,17 +173,30 @@ const describePath = (path: readonly PropertyKey[]): string =>
     .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i > 0 ? '.' : ''}${String(part)}`))
     .join('');
 
+/** The trial profile's defaults under the keys the context leaves unset (an explicit value wins). */
+function withProfileDefaults(raw: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  if (raw.profile !== 'trial') return { ...raw };
+  const filled: Record<string, unknown> = { ...raw };
+  const unset = (key: string) => emptyToUndefined(filled[key]) === undefined;
+  for (const [key, value] of Object.entries(TRIAL_DEFAULTS)) if (unset(key)) filled[key] = value;
+  for (const key of ['auditRowRetentionDays', 'auditObjectRetentionDays']) {
+    if (unset(key)) filled[key] = filled.auditRetentionDays;
+  }
+  return filled;
+}
+
 /** Validates raw context values; throws one error listing every bad key. */
 export function parseConfig(raw: Readonly<Record<string, unknown>>): SgRevokeConfig {
-  const result = configSchema.safeParse(raw);
+  const result = configSchema.safeParse(withProfileDefaults(raw));
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
+  const problems = result.error.issues.map((issue) => {
     const value = raw[String(issue.path[0])];
     const got = value === undefined ? 'missing' : `got ${JSON.stringify(value)}`;
-    return `  - ${describePath(issue.path)}: ${issue.message} (${got})`;
+    return `${describePath(issue.path)}: ${issue.message} (${got})`;
   });
   throw new InvalidConfigError(
-    `Invalid sg-revoke context (cdk.json "context" or -c key=value):\n${lines.join('\n')}`,
+    `Invalid sg-revoke context (cdk.json "context" or -c key=value):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    problems,
   );
 }
 

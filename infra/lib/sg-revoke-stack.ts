@@ -16,7 +16,9 @@ import { EventWiring, findingsBus } from './event-wiring';
 import { Functions } from './functions';
 import { LifecycleBus } from './lifecycle-bus';
 import { Notifications } from './notifications';
+import { addStackOutputs } from './stack-outputs';
 import { StateTables } from './state-tables';
+import { applyProfile } from './trial-profile';
 
 export interface SgRevokeStackProps extends StackProps {
   /** Validated configuration (see config.ts); the stack never reads context itself. */
@@ -110,5 +112,21 @@ export class SgRevokeStack extends Stack {
       }),
       planQueue: this.triggers.planQueue,
     });
+    addStackOutputs(this, {
+      ApiUrl: this.api.api.url,
+      ActionsTableName: this.tables.actions.tableName,
+      AuditTableName: this.audit.table.tableName,
+      AuditBucketName: this.audit.bucket.bucketName,
+      AuditKeyArn: this.key.keyArn,
+      ApprovalKeyArn: this.approvalKey.key.keyArn,
+      AllowedAccountIds: config.allowedAccountIds.join(','),
+      ProtectedIds: config.protectedIds.join(','),
+      IdempotencyTableName: this.tables.idempotency.tableName,
+      NotificationTopicArn: this.notifications.topic.topicArn,
+      FindingsBusName: this.bus.eventBusName,
+      LifecycleBusName: this.lifecycle.bus.eventBusName,
+      PlanQueueUrl: this.triggers.planQueue.queueUrl,
+    });
+    applyProfile(this, config.profile);
   }
 }

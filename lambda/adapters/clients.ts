@@ -1,3 +1,4 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -42,6 +43,13 @@ export function ec2Client(region: string): EC2Client {
   }
   return client;
 }
+
+/** CloudFormation in the stack's region (`sg-revoke env --region`), else the SDK chain's. */
+export const cloudFormationClient = (region?: string): CloudFormationClient =>
+  once(
+    `cloudformation:${region ?? ''}`,
+    () => new CloudFormationClient({ ...COMMON, ...(region ? { region } : {}) }),
+  );
 
 export const stsClient = (): STSClient => once('sts', () => new STSClient({ ...COMMON }));
 

@@ -1,4 +1,13 @@
-import { documentClient, ec2Client, eventBridgeClient, kmsClient, s3Client, stsClient } from './clients';
+import {
+  cloudFormationClient,
+  documentClient,
+  ec2Client,
+  eventBridgeClient,
+  kmsClient,
+  s3Client,
+  stsClient,
+} from './clients';
+import { CloudFormationStackOutputs } from './cloudformation-stack-outputs';
 import { DynamoDbActionStore } from './dynamodb-action-store';
 import { DynamoDbAuditTrail } from './dynamodb-audit-trail';
 import { DynamoDbSweepCheckpoints } from './dynamodb-sweep-checkpoints';
@@ -45,3 +54,5 @@ export const approvalVerifier = (keyArn: string) => new KmsApprovalVerifier(kmsC
 export const auditTrail = (auditTable: string) => new DynamoDbAuditTrail(documentClient(), auditTable);
 
 export const evidenceArchive = (auditBucket: string) => new S3EvidenceArchive(s3Client(), auditBucket);
+
+export const stackOutputs = (region?: string) => new CloudFormationStackOutputs(cloudFormationClient(region));

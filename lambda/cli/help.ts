@@ -83,12 +83,27 @@ tampered, action_status, rows, problems[]}. Without --action, every action creat
 AWS_SG_REVOKE_AUDIT_BUCKET and AWS_SG_REVOKE_APPROVAL_KEY_ARN (kms:GetPublicKey).
 Exit 0 all intact, 1 any tampered (or a read that failed), 2 usage or configuration error.`;
 
+const ENV = `sg-revoke env --stack NAME [--region R] [--format shell|dotenv|json]
+
+Prints the variables this CLI reads, from the deployed stack's outputs (CloudFormation
+DescribeStacks, with your credentials): SG_REVOKE_API_URL, AWS_REGION, AWS_SG_REVOKE_ACTIONS_TABLE,
+AWS_SG_REVOKE_AUDIT_DYNAMODB_TABLE, AWS_SG_REVOKE_AUDIT_BUCKET, KMS_KEY_ARN,
+AWS_SG_REVOKE_APPROVAL_KEY_ARN, AWS_SG_REVOKE_ALLOWED_ACCOUNT_IDS, AWS_SG_REVOKE_PROTECTED_IDS.
+  eval "$(sg-revoke env --stack SgRevokeStack --region us-east-1)"
+--format shell (default) prints \`export KEY=value\` lines, shell-quoted; dotenv prints KEY=value
+lines for a .env file; json prints one object. AWS_SG_REVOKE_EVENT_BUS is never set: the
+lifecycle bus admits only the stack's own functions. --region defaults to the SDK's (AWS_REGION or
+the profile's). Nothing is printed unless every variable is filled.
+Exit 0 printed; 1 the stack is not found, lacks an output (deployed by an older version, or not
+finished) or could not be read; 2 usage error or no credentials (one line on stderr).`;
+
 const MODES: Readonly<Record<Mode, string>> = {
   plan: PLAN,
   apply: APPLY,
   reverify: REVERIFY,
   actions: ACTIONS,
   audit: AUDIT,
+  env: ENV,
 };
 
 const OVERVIEW = `sg-revoke — surgically revoke internet-open AWS Security Group ingress rules
@@ -103,6 +118,8 @@ Usage (the mode is required and comes first):
                                     the approval API, signed with your AWS credentials (SigV4)
   sg-revoke audit verify [--action ID | --since DATE]
                                     check the audit: chain, S3 originals, signatures, state
+  sg-revoke env --stack NAME [--region R] [--format shell|dotenv|json]
+                                    print this CLI's variables from the deployed stack's outputs
   sg-revoke MODE --help             the mode's own help
   sg-revoke --help                  this text
 
@@ -110,6 +127,7 @@ Environment: AWS_SG_REVOKE_PROTECTED_IDS, AWS_SG_REVOKE_ALLOWED_ACCOUNT_IDS (pla
 AWS_SG_REVOKE_INCIDENT_ID, AWS_SG_REVOKE_APPROVER, AWS_SG_REVOKE_AUDIT_DYNAMODB_TABLE,
 AWS_SG_REVOKE_AUDIT_BUCKET, KMS_KEY_ARN (apply); AWS_SG_REVOKE_ACTIONS_TABLE (apply; reverify,
 optional); AWS_SG_REVOKE_EVENT_BUS (apply, optional); SG_REVOKE_API_URL (actions);
+AWS_SG_REVOKE_APPROVAL_KEY_ARN (audit verify); \`eval "$(sg-revoke env --stack NAME)"\` sets them;
 SKILL_CORRELATION_ID (copied into every stderr event); SG_REVOKE_WORKERS (plan).
 A malformed value stops the run with exit 2 and a message naming the variable.
 
@@ -122,9 +140,9 @@ export function helpText(mode: Mode | null): string {
       ? [OVERVIEW, INPUT, AWS, EXIT]
       : [
           MODES[mode],
-          ...(mode === 'actions' || mode === 'audit' ? [] : [INPUT]),
+          ...(mode === 'actions' || mode === 'audit' || mode === 'env' ? [] : [INPUT]),
           ...(mode === 'plan' ? [] : [AWS]),
-          EXIT,
+          ...(mode === 'env' ? [] : [EXIT]),
         ];
   return `${sections.join('\n\n')}\n`;
 }

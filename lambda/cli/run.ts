@@ -11,6 +11,7 @@ const aws = {
   reverify: (): typeof import('./reverify-command') => require('./reverify-command'),
   actions: (): typeof import('./actions-command') => require('./actions-command'),
   audit: (): typeof import('./audit-command') => require('./audit-command'),
+  env: (): typeof import('./env-command') => require('./env-command'),
   livePlan: (): typeof import('./live-plan-command') => require('./live-plan-command'),
 };
 
@@ -31,6 +32,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return aws.actions().runActions(command.argv, io);
     case 'audit':
       return aws.audit().runAudit(command.argv, io);
+    case 'env':
+      return aws.env().runEnv(command.argv, io);
     case 'plan': {
       if (command.live) return aws.livePlan().runLivePlan(command, io);
       const options = readPlanOptions(io.env);

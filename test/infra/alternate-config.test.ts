@@ -1,8 +1,9 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import type { CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { cdkJsonContext, createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
+import { createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
 import type { SgRevokeStack } from '../../infra/lib/sg-revoke-stack';
+import { testContext } from './synthetic-context';
 
 // Every configurable value moved off its default, to prove the context really drives the template.
 const overrides = {
@@ -21,7 +22,7 @@ let stack: SgRevokeStack;
 let template: Template;
 
 beforeAll(() => {
-  const context = { ...cdkJsonContext(), ...overrides, 'aws:cdk:bundling-stacks': [] };
+  const context = { ...testContext(), ...overrides, 'aws:cdk:bundling-stacks': [] };
   ({ stack } = createSgRevokeApp({ context }));
   template = Template.fromStack(stack);
 });

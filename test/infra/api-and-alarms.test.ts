@@ -2,8 +2,9 @@ import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import type { CfnResource } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { cdkJsonContext, createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
+import { createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
 import type { SgRevokeStack } from '../../infra/lib/sg-revoke-stack';
+import { testContext } from './synthetic-context';
 
 type Json = Record<string, unknown>;
 
@@ -16,7 +17,7 @@ const propsOf = (type: string): Json[] =>
 
 beforeAll(() => {
   // The API and alarms do not depend on the bundle's content: skip bundling to keep this file fast.
-  ({ stack } = createSgRevokeApp({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } }));
+  ({ stack } = createSgRevokeApp({ context: { ...testContext(), 'aws:cdk:bundling-stacks': [] } }));
   template = Template.fromStack(stack);
 });
 

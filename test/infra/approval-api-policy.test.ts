@@ -3,8 +3,9 @@ import type { CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { callerAccountsOf } from '../../infra/lib/approval-api';
 import { InvalidConfigError } from '../../infra/lib/config';
-import { cdkJsonContext, createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
+import { createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
 import type { SgRevokeStack } from '../../infra/lib/sg-revoke-stack';
+import { testContext } from './synthetic-context';
 
 type Json = Record<string, unknown>;
 
@@ -20,7 +21,7 @@ const rootOf = (account: string | typeof ACCOUNT_ID) => ({
 
 /** Synthesizes the stack with cdk.json's context plus overrides, without bundling (the API does not need it). */
 function synth(overrides: Json = {}): { stack: SgRevokeStack; template: Template } {
-  const context = { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...overrides };
+  const context = { ...testContext(), 'aws:cdk:bundling-stacks': [], ...overrides };
   const { stack } = createSgRevokeApp({ context });
   return { stack, template: Template.fromStack(stack) };
 }

@@ -3,10 +3,11 @@ import { Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, NagPack } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { cdkJsonContext, createSgRevokeApp, withNagChecks } from '../../infra/lib/sg-revoke-app';
+import { createSgRevokeApp, withNagChecks } from '../../infra/lib/sg-revoke-app';
+import { testContext } from './synthetic-context';
 
 // cdk-nag reads the construct tree, not the bundles: skip bundling to keep this file fast.
-const context = () => ({ ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] });
+const context = () => ({ ...testContext(), 'aws:cdk:bundling-stacks': [] });
 
 interface Acknowledgement {
   path: string;

@@ -1,8 +1,9 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
-import { InvalidConfigError, parseConfig } from '../../infra/lib/config';
+import { CONFIG_KEYS, InvalidConfigError, parseConfig } from '../../infra/lib/config';
 import { cdkJsonContext, createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
 import { loadConfig } from '../../lambda/config/config';
 import { APPROVAL_TTL_HOURS, VERIFY_WINDOW_DAYS } from '../../lambda/core/constants';
+import { testContext } from './synthetic-context';
 
 const valid = {
   allowedAccountIds: ['111122223333'],
@@ -20,8 +21,8 @@ const errorOf = (raw: Record<string, unknown>): string => {
 };
 
 describe('sg-revoke context', () => {
-  it('accepts the synthetic defaults in cdk.json', () => {
-    const config = parseConfig(cdkJsonContext());
+  it('accepts the synthetic deployment the tests synthesize', () => {
+    const config = parseConfig(testContext());
 
     expect(config.allowedAccountIds).toEqual(['111122223333']);
     expect(config.busName).toBeUndefined();
@@ -29,9 +30,18 @@ describe('sg-revoke context', () => {
     expect(config.applyReservedConcurrency).toBe(2);
   });
 
+  it('cdk.json ships no account, role or group as a silent default: its context alone fails', () => {
+    const shipped = cdkJsonContext();
+
+    expect(CONFIG_KEYS.filter((key) => key in shipped)).toEqual([]);
+    expect(JSON.stringify(shipped)).not.toMatch(/\d{12}|arn:aws|sg-[0-9a-f]{8}/);
+    expect(errorOf(shipped)).toMatch(/allowedAccountIds: is required[\s\S]*approverPrincipals: is required/);
+  });
+
   it('fills the documented defaults for optional keys', () => {
     expect(parseConfig(valid)).toEqual({
       ...valid,
+      profile: 'production',
       protectedIds: [],
       viewerPrincipals: [],
       findingPublisherPrincipals: [],
@@ -178,7 +188,7 @@ describe('sg-revoke context', () => {
   });
 
   it('stops the synth of the app before any resource is built', () => {
-    const context = { ...cdkJsonContext(), allowedAccountIds: ['not-an-account'] };
+    const context = { ...testContext(), allowedAccountIds: ['not-an-account'] };
 
     expect(() => createSgRevokeApp({ context })).toThrow(
       /allowedAccountIds\[0\]: must be a 12-digit AWS account id/,

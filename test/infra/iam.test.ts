@@ -2,8 +2,9 @@ import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import type { CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { cdkJsonContext, createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
+import { createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
 import type { SgRevokeStack } from '../../infra/lib/sg-revoke-stack';
+import { testContext } from './synthetic-context';
 
 type Json = Record<string, unknown>;
 interface Statement {
@@ -71,7 +72,7 @@ function allowedOn(fn: FunctionName, resource: unknown): string[] {
 
 beforeAll(() => {
   // Policies do not depend on the bundle's content: skip bundling (resources.test.ts bundles for real).
-  ({ stack } = createSgRevokeApp({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } }));
+  ({ stack } = createSgRevokeApp({ context: { ...testContext(), 'aws:cdk:bundling-stacks': [] } }));
   resources = Template.fromStack(stack).toJSON().Resources;
 });
 

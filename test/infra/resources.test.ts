@@ -2,8 +2,9 @@ import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import type { CfnResource } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { cdkJsonContext, createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
+import { createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
 import type { SgRevokeStack } from '../../infra/lib/sg-revoke-stack';
+import { testContext } from './synthetic-context';
 
 type Json = Record<string, unknown>;
 
@@ -17,7 +18,7 @@ const propsOf = (type: string): Json[] =>
   Object.values(template.findResources(type)).map((r) => r.Properties as Json);
 
 beforeAll(() => {
-  ({ stack } = createSgRevokeApp({ context: cdkJsonContext() }));
+  ({ stack } = createSgRevokeApp({ context: testContext() }));
   template = Template.fromStack(stack);
 });
 

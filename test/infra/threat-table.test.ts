@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import type { CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { cdkJsonContext, createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
+import { createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
 import type { SgRevokeStack } from '../../infra/lib/sg-revoke-stack';
+import { testContext } from './synthetic-context';
 
 type Json = Record<string, unknown>;
 const README = readFileSync(join(__dirname, '../../README.md'), 'utf8');
@@ -14,7 +15,7 @@ let stack: SgRevokeStack;
 let resources: Record<string, { Type: string; Properties: Json }>;
 
 beforeAll(() => {
-  ({ stack } = createSgRevokeApp({ context: cdkJsonContext() }));
+  ({ stack } = createSgRevokeApp({ context: testContext() }));
   resources = Template.fromStack(stack).toJSON().Resources;
 });
 

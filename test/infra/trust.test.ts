@@ -2,8 +2,9 @@ import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import type { CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { cdkJsonContext, createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
+import { createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
 import type { SgRevokeStack } from '../../infra/lib/sg-revoke-stack';
+import { testContext } from './synthetic-context';
 
 type Json = Record<string, unknown>;
 interface Statement {
@@ -24,7 +25,7 @@ const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array
 const statementsOf = (doc: unknown): Statement[] => asList((doc as { Statement?: Statement[] })?.Statement);
 
 beforeAll(() => {
-  ({ stack } = createSgRevokeApp({ context: cdkJsonContext() }));
+  ({ stack } = createSgRevokeApp({ context: testContext() }));
   resources = Template.fromStack(stack).toJSON().Resources;
 });
 
