@@ -38,7 +38,9 @@ const table = (name: string) => ({
  */
 function template(): string {
   const value: Record<StackOutputKey, unknown> = {
-    ApiUrl: { 'Fn::Sub': 'https://abc123defg.execute-api.${AWS::Region}.amazonaws.com/v1/' },
+    ApiUrl: {
+      'Fn::Join': ['', ['https://abc123defg.execute-api.', { Ref: 'AWS::Region' }, '.amazonaws.com/v1/']],
+    },
     Region: { Ref: 'AWS::Region' },
     ActionsTableName: { Ref: 'Actions' },
     AuditTableName: { Ref: 'AuditRows' },
