@@ -9,18 +9,6 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, usageError } from './usage-error';
 
 export const ENV_USAGE = 'env --stack NAME [--region R] [--format shell|dotenv|json]';
 
-export interface EnvDeps {
-  /** DescribeStacks of one stack in one region (the CloudFormation adapter by default). */
-  readonly lookup: (stackName: string, region: string | undefined) => Promise<StackLookup>;
-  /** Whether the SDK finds credentials (and a region when none is given); checked before any call. */
-  readonly checkSetup: typeof checkAwsSetup;
-}
-
-const DEFAULT_DEPS: EnvDeps = {
-  lookup: (stackName, region) => stackOutputs(region).lookup(stackName),
-  checkSetup: checkAwsSetup,
-};
-
 /** Each failure of `env` is one line on stderr: what went wrong and what to do. */
 function fail(io: CliIo, code: number, message: string): number {
   io.stderr.write(`sg-revoke: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
@@ -32,23 +20,19 @@ function fail(io: CliIo, code: number, message: string): number {
  * `eval "$(sg-revoke env --stack NAME)"` (or as a .env file, or JSON). Nothing is printed unless
  * every variable could be filled: a half-set shell would send an approver to the wrong table.
  */
-export async function runEnv(
-  argv: readonly string[],
-  io: CliIo,
-  deps: EnvDeps = DEFAULT_DEPS,
-): Promise<number> {
+export async function runEnv(argv: readonly string[], io: CliIo): Promise<number> {
   let options: { stack: string; region: string | undefined; format: EnvFormat };
   try {
     options = parse(argv);
   } catch (error) {
     return usageError(io.stderr, `${messageWithCauses(error)} (usage: sg-revoke ${ENV_USAGE})`);
   }
-  const setup = await deps.checkSetup('env', options.region === undefined);
+  const setup = await checkAwsSetup('env', options.region === undefined);
   if (!setup.ok) return fail(io, EXIT_USAGE, setup.error);
 
   let stack: StackLookup;
   try {
-    stack = await deps.lookup(options.stack, options.region);
+    stack = await stackOutputs(options.region).lookup(options.stack);
   } catch (error) {
     return fail(io, EXIT_FAILURE, `env: ${messageWithCauses(error)}`);
   }
