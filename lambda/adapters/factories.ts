@@ -1,4 +1,12 @@
-import { documentClient, ec2Client, eventBridgeClient, kmsClient, s3Client, stsClient } from './clients';
+import {
+  documentClient,
+  ec2Client,
+  eventBridgeClient,
+  kmsClient,
+  s3Client,
+  securityHubClient,
+  stsClient,
+} from './clients';
 import { DynamoDbActionStore } from './dynamodb-action-store';
 import { DynamoDbAuditTrail } from './dynamodb-audit-trail';
 import { DynamoDbSweepCheckpoints } from './dynamodb-sweep-checkpoints';
@@ -7,6 +15,7 @@ import { EventBridgePublisher } from './eventbridge-publisher';
 import { KmsApprovalSigner, KmsApprovalVerifier } from './kms-approval-key';
 import { S3EvidenceArchive } from './s3-evidence-archive';
 import { S3EvidenceStore } from './s3-evidence-store';
+import { SecurityHubFindingStatus } from './securityhub-finding-status';
 import { StsCallerIdentity } from './sts-caller-identity';
 
 /**
@@ -45,3 +54,5 @@ export const approvalVerifier = (keyArn: string) => new KmsApprovalVerifier(kmsC
 export const auditTrail = (auditTable: string) => new DynamoDbAuditTrail(documentClient(), auditTable);
 
 export const evidenceArchive = (auditBucket: string) => new S3EvidenceArchive(s3Client(), auditBucket);
+
+export const findingStatusWriter = () => new SecurityHubFindingStatus(securityHubClient());
