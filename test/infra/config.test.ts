@@ -3,6 +3,7 @@ import { InvalidConfigError, parseConfig } from '../../infra/lib/config';
 import { cdkJsonContext, createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
 import { loadConfig } from '../../lambda/config/config';
 import { APPROVAL_TTL_HOURS, VERIFY_WINDOW_DAYS } from '../../lambda/core/constants';
+import { DEFAULT_CONTROL_PORTS } from '../../lambda/core/control-rules';
 
 const valid = {
   allowedAccountIds: ['111122223333'],
@@ -44,6 +45,11 @@ describe('sg-revoke context', () => {
       approvalTtlHours: 24,
       verifyWindowDays: 30,
       applyReservedConcurrency: 2,
+      securityHubV2Intake: true,
+      securityHubAsffIntake: false,
+      ec2HighRiskPorts: DEFAULT_CONTROL_PORTS.highRiskPorts,
+      ec2AuthorizedTcpPorts: [80, 443],
+      ec2AuthorizedUdpPorts: [],
     });
   });
 
