@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGroup, describeMoto, REGION, readIngressRules, resetMoto } from '../moto/resources';
-import { App, loadHandlers } from './app';
+import { App } from './app';
 import { createStack, lambdaContext, MOTO_ACCOUNT } from './harness';
 
 const SSH = (cidr: string) => ({ protocol: 'tcp', fromPort: 22, toPort: 22, cidr });
