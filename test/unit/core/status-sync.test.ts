@@ -7,6 +7,71 @@ const origin = {
   productArn: 'arn:aws:securityhub:us-east-1::product/aws/securityhub',
 };
 
+const ocsf = {
+  kind: 'securityhub-ocsf',
+  cloudAccountUid: '111122223333',
+  findingInfoUid: 'arn:aws:securityhub:us-east-1:111122223333:security-control/EC2.19/finding/f-1',
+  metadataProductUid: 'arn:aws:securityhub:us-east-1::productv2/aws/securityhub',
+};
+
+describe('statusUpdateOf: every transition, both APIs', () => {
+  const base = {
+    action_id: 'sgrev-1',
+    rules: [{ ruleId: 'sgr-1' }],
+    evidence_uri: 's3://b/k',
+    status_detail: 'why',
+  };
+  it.each([
+    [
+      'Action Planned',
+      {},
+      2,
+      'NOTIFIED',
+      'sg-revoke action sgrev-1 planned, awaiting approval; rules: sgr-1',
+    ],
+    [
+      'Action Verified',
+      {},
+      4,
+      'RESOLVED',
+      'sg-revoke action sgrev-1 revoked and re-verified; audit evidence s3://b/k; rules: sgr-1',
+    ],
+    ['Drift Detected', {}, 1, 'NEW', 'sg-revoke action sgrev-1: DRIFT, the revoked exposure is open again'],
+    [
+      'Action Skipped',
+      { record_status: 'skipped_protected_sg' },
+      3,
+      'SUPPRESSED',
+      'sg-revoke skipped action sgrev-1: why',
+    ],
+    [
+      'Action Skipped',
+      { record_status: 'skipped_account_boundary' },
+      3,
+      'SUPPRESSED',
+      'sg-revoke skipped action sgrev-1: why',
+    ],
+    ['Action Rejected', {}, 3, 'SUPPRESSED', 'sg-revoke action sgrev-1 rejected: why'],
+  ])('%s %j → StatusId %i / %s', (type, extra, statusId, workflow, text) => {
+    expect(statusUpdateOf(type, { ...base, ...extra, origin: ocsf })).toEqual({
+      kind: 'securityhub-ocsf',
+      identifier: {
+        CloudAccountUid: ocsf.cloudAccountUid,
+        FindingInfoUid: ocsf.findingInfoUid,
+        MetadataProductUid: ocsf.metadataProductUid,
+      },
+      statusId,
+      comment: text,
+    });
+    expect(statusUpdateOf(type, { ...base, ...extra, origin })).toEqual({
+      kind: 'securityhub-asff',
+      identifier: { Id: 'f-1', ProductArn: origin.productArn },
+      workflowStatus: workflow,
+      note: text,
+    });
+  });
+});
+
 describe('statusUpdateOf', () => {
   it('a long comment is cut to 512 characters and still names the action and the evidence first', () => {
     const rules = Array.from({ length: 60 }, (_, i) => ({ ruleId: `sgr-${String(i).padStart(17, '0')}` }));
