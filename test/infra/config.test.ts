@@ -53,6 +53,12 @@ describe('sg-revoke context', () => {
     });
   });
 
+  it('refuses a Security Hub switch that is not a boolean and a port outside 0-65535, naming the key', () => {
+    const message = errorOf({ ...valid, securityHubAsffIntake: 'yes', ec2HighRiskPorts: [22, 70000] });
+    expect(message).toMatch(/securityHubAsffIntake: must be true or false/);
+    expect(message).toMatch(/ec2HighRiskPorts\[1\]: must be a port 0-65535/);
+  });
+
   it('accepts the string forms `cdk -c key=value` passes', () => {
     const config = parseConfig({
       allowedAccountIds: '111122223333, 444455556666',
