@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { APPROVAL_TTL_HOURS, VERIFY_WINDOW_DAYS } from '../../lambda/core/constants';
+import { DEFAULT_CONTROL_PORTS } from '../../lambda/core/control-rules';
 import { parsePrincipalPattern } from '../../lambda/core/principals';
 
 /**
@@ -36,6 +37,29 @@ const toList = (value: unknown): unknown => {
 };
 const toNumber = (value: unknown): unknown =>
   typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+/** `-c key=false` arrives as a string; cdk.json gives a boolean. Accept both, nothing else. */
+const toBoolean = (value: unknown): unknown => (value === 'true' ? true : value === 'false' ? false : value);
+const flag = (fallback: boolean) =>
+  z.preprocess(toBoolean, z.boolean('must be true or false').default(fallback));
+const PORT = /^\d{1,5}$/;
+/** A list of ports (numbers or digit strings), each 0-65535; optional, with the control's default. */
+const portList = (fallback: readonly number[]) =>
+  z.preprocess(
+    toList,
+    z
+      .array(
+        z.preprocess(
+          (v) => (typeof v === 'string' && PORT.test(v.trim()) ? Number(v) : v),
+          z
+            .number('must be a port 0-65535')
+            .int('must be a port 0-65535')
+            .min(0)
+            .max(65535, 'must be a port 0-65535'),
+        ),
+        'must be a JSON array or a comma-separated list of ports',
+      )
+      .default([...fallback]),
+  );
 const emptyToUndefined = (value: unknown): unknown => (value === '' || value === null ? undefined : value);
 
 /** Approver and viewer patterns: the grammar the approve λ applies at run time (core/principals). */
@@ -119,6 +143,15 @@ export const configSchema = z
     approvalTtlHours: integer(1, APPROVAL_TTL_HOURS.max, APPROVAL_TTL_HOURS.default),
     verifyWindowDays: integer(1, VERIFY_WINDOW_DAYS.max, VERIFY_WINDOW_DAYS.default),
     applyReservedConcurrency: integer(1, 100, 2),
+    // Security Hub intake (DESIGN §12). V2 (OCSF) is on: it is where Security Hub sends findings
+    // today. ASFF is off: with both on, one failing control arrives twice (two finding ids) and
+    // approvers see two actions for the same rules; turn it on for a CSPM-only estate instead.
+    securityHubV2Intake: flag(true),
+    securityHubAsffIntake: flag(false),
+    // The controls' parameters: EC2.19's high-risk ports, EC2.18's authorized ports.
+    ec2HighRiskPorts: portList(DEFAULT_CONTROL_PORTS.highRiskPorts),
+    ec2AuthorizedTcpPorts: portList(DEFAULT_CONTROL_PORTS.authorizedTcpPorts),
+    ec2AuthorizedUdpPorts: portList(DEFAULT_CONTROL_PORTS.authorizedUdpPorts),
   })
   .superRefine((config, ctx) => {
     if (config.profile === 'trial' && config.objectLockMode === 'COMPLIANCE') {

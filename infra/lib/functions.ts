@@ -3,10 +3,18 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { REVERIFY_VARIABLES } from '../../lambda/config/reverify-config';
+import { CONTROL_PORT_VARIABLES } from '../../lambda/core/control-rules';
 import { HANDLER_ENTRIES } from './bundling';
 import type { SgRevokeConfig } from './config';
 import { deadLetterQueue } from './dead-letter-queue';
-import { type GrantTargets, grantApply, grantApproveApi, grantPlan, grantReverify } from './grants';
+import {
+  type GrantTargets,
+  grantApply,
+  grantApproveApi,
+  grantPlan,
+  grantReverify,
+  grantStatusSync,
+} from './grants';
 import { SgRevokeFunction } from './sg-revoke-function';
 
 /** Findings per plan invocation, and the time such a batch may take (see event-wiring.ts). */
@@ -19,7 +27,7 @@ export interface FunctionsProps {
 }
 
 /**
- * The four Lambdas, each with only the environment it reads (DESIGN §9) and its own role.
+ * The Lambdas, each with only the environment it reads (DESIGN §9) and its own role.
  * plan and reverify are invoked asynchronously (EventBridge), so each gets a DLQ that receives both
  * the events EventBridge could not deliver and the invocations Lambda gave up on.
  */
@@ -28,8 +36,10 @@ export class Functions extends Construct {
   readonly approveApi: SgRevokeFunction;
   readonly apply: SgRevokeFunction;
   readonly reverify: SgRevokeFunction;
+  readonly statusSync: SgRevokeFunction;
   readonly planDlq: Queue;
   readonly reverifyDlq: Queue;
+  readonly statusSyncDlq: Queue;
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
@@ -55,7 +65,15 @@ export class Functions extends Construct {
     this.plan = new SgRevokeFunction(this, 'Plan', {
       entry: HANDLER_ENTRIES.plan,
       description: 'plans one revoke per open-security-group finding, pending approval, in batches from SQS',
-      environment: { ...env.actions, ...env.bus, ...env.guardrails, ...env.ttl },
+      environment: {
+        ...env.actions,
+        ...env.bus,
+        ...env.guardrails,
+        ...env.ttl,
+        [CONTROL_PORT_VARIABLES.highRiskPorts]: config.ec2HighRiskPorts.join(','),
+        [CONTROL_PORT_VARIABLES.authorizedTcpPorts]: config.ec2AuthorizedTcpPorts.join(','),
+        [CONTROL_PORT_VARIABLES.authorizedUdpPorts]: config.ec2AuthorizedUdpPorts.join(','),
+      },
       logRetention,
       // A batch of PLAN_BATCH_SIZE findings: one describe round, then one PutItem and one event each.
       timeout: Duration.seconds(PLAN_TIMEOUT_SECONDS),
@@ -120,5 +138,18 @@ export class Functions extends Construct {
       asyncFailureQueue: this.reverifyDlq,
     });
     grantReverify(this.reverify, t);
+
+    // Security Hub write-back: its own small role, invoked asynchronously by the lifecycle bus, so no
+    // revoke ever waits on Security Hub; a failed write-back is retried, then dead-lettered, alarmed.
+    this.statusSyncDlq = deadLetterQueue(this, 'StatusSyncDlq');
+    this.statusSync = new SgRevokeFunction(this, 'StatusSync', {
+      entry: HANDLER_ENTRIES.statusSync,
+      description: "writes an action's progress back to its Security Hub finding (status and comment)",
+      environment: {},
+      logRetention,
+      timeout: Duration.seconds(30),
+      asyncFailureQueue: this.statusSyncDlq,
+    });
+    grantStatusSync(this.statusSync);
   }
 }

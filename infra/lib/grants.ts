@@ -143,3 +143,15 @@ export function grantAuditVerify(fn: SgRevokeFunction, t: GrantTargets): void {
     reason: 'Audit objects are keyed per action under the audit prefix; the grant is read-only.',
   });
 }
+
+/**
+ * Status write-back only (DESIGN §12): BatchUpdateFindings authorizes both BatchUpdateFindings and
+ * BatchUpdateFindingsV2 (there is no separate V2 IAM action). No table, no bus, no EC2, no key.
+ */
+export function grantStatusSync(fn: SgRevokeFunction): void {
+  fn.allowUnscoped(
+    'WriteBackFindingStatus',
+    ['securityhub:BatchUpdateFindings'],
+    'the V2 findings API documents no resource-level scope; the action only edits workflow status, comment and note',
+  );
+}

@@ -1,6 +1,6 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -16,6 +16,7 @@ import { EventWiring, findingsBus } from './event-wiring';
 import { Functions } from './functions';
 import { LifecycleBus } from './lifecycle-bus';
 import { Notifications } from './notifications';
+import { SecurityHubWiring } from './securityhub-wiring';
 import { addStackOutputs } from './stack-outputs';
 import { StateTables } from './state-tables';
 import { applyProfile } from './trial-profile';
@@ -40,6 +41,7 @@ export class SgRevokeStack extends Stack {
   readonly triggers: EventWiring;
   readonly api: ApprovalApi;
   readonly notifications: Notifications;
+  readonly securityHub: SecurityHubWiring;
 
   constructor(scope: Construct, id: string, props: SgRevokeStackProps) {
     super(scope, id, props);
@@ -77,7 +79,17 @@ export class SgRevokeStack extends Stack {
     });
     this.notifications = new Notifications(this, 'Notifications', { bus: this.lifecycle.bus });
 
-    const { plan, approveApi, apply, reverify, planDlq, reverifyDlq } = this.functions;
+    this.securityHub = new SecurityHubWiring(this, 'SecurityHub', {
+      config,
+      defaultBus: EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
+      lifecycleBus: this.lifecycle.bus,
+      planQueue: this.triggers.planQueue,
+      planDlq: this.functions.planDlq,
+      statusSync: this.functions.statusSync,
+      statusSyncDlq: this.functions.statusSyncDlq,
+    });
+
+    const { plan, approveApi, apply, reverify, statusSync, planDlq, reverifyDlq } = this.functions;
     const auditVerify = this.auditVerification.fn;
     this.approvalKey.allowOnlySigner(approveApi.role);
     this.lifecycle.allowOnly(
@@ -92,6 +104,7 @@ export class SgRevokeStack extends Stack {
         Apply: apply,
         Reverify: reverify,
         AuditVerify: auditVerify,
+        StatusSync: statusSync,
       },
       deadLetterQueues: {
         Plan: planDlq,
@@ -99,6 +112,7 @@ export class SgRevokeStack extends Stack {
         Reverify: reverifyDlq,
         AuditVerify: this.auditVerification.dlq,
         Notifications: this.notifications.dlq,
+        StatusSync: this.functions.statusSyncDlq,
       },
       driftRule: this.notifications.driftRule,
       tamperRule: this.notifications.tamperRule,

@@ -4,6 +4,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -57,6 +58,10 @@ export const s3Client = (): S3Client => once('s3', () => new S3Client({ ...COMMO
 
 export const eventBridgeClient = (): EventBridgeClient =>
   once('events', () => new EventBridgeClient({ ...COMMON }));
+
+/** Security Hub in the function's own region: the one its findings were delivered to EventBridge in. */
+export const securityHubClient = (): SecurityHubClient =>
+  once('securityhub', () => new SecurityHubClient({ ...COMMON }));
 
 export const kmsClient = (): KMSClient => once('kms', () => new KMSClient({ ...COMMON }));
 

@@ -5,6 +5,7 @@ import {
   eventBridgeClient,
   kmsClient,
   s3Client,
+  securityHubClient,
   stsClient,
 } from './clients';
 import { CloudFormationStackOutputs } from './cloudformation-stack-outputs';
@@ -16,6 +17,7 @@ import { EventBridgePublisher } from './eventbridge-publisher';
 import { KmsApprovalSigner, KmsApprovalVerifier } from './kms-approval-key';
 import { S3EvidenceArchive } from './s3-evidence-archive';
 import { S3EvidenceStore } from './s3-evidence-store';
+import { SecurityHubFindingStatus } from './securityhub-finding-status';
 import { StsCallerIdentity } from './sts-caller-identity';
 
 /**
@@ -56,3 +58,4 @@ export const auditTrail = (auditTable: string) => new DynamoDbAuditTrail(documen
 export const evidenceArchive = (auditBucket: string) => new S3EvidenceArchive(s3Client(), auditBucket);
 
 export const stackOutputs = (region?: string) => new CloudFormationStackOutputs(cloudFormationClient(region));
+export const findingStatusWriter = () => new SecurityHubFindingStatus(securityHubClient());

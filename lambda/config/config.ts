@@ -1,4 +1,5 @@
 import { APPROVAL_TTL_HOURS, VERIFY_WINDOW_DAYS } from '../core/constants';
+import { CONTROL_PORT_VARIABLES, DEFAULT_CONTROL_PORTS } from '../core/control-rules';
 import { ConfigError } from '../core/errors';
 import { type PrincipalPattern, parsePrincipalPatterns } from '../core/principals';
 
@@ -20,6 +21,10 @@ export interface Config {
   readonly verifyWindowDays: number;
   readonly incidentId: string;
   readonly approver: string;
+  /** EC2.19's high-risk ports and EC2.18's authorized ports (Security Hub intake, DESIGN §12). */
+  readonly highRiskPorts: readonly number[];
+  readonly authorizedTcpPorts: readonly number[];
+  readonly authorizedUdpPorts: readonly number[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -98,6 +103,21 @@ function positive(variable: string, fallback: number, max: number): Parser<numbe
   };
 }
 
+/** A comma-separated port list; unset means the control's default (an explicit empty value is no ports). */
+function ports(variable: string, fallback: readonly number[]): Parser<readonly number[]> {
+  return {
+    variable,
+    parse: (raw) => {
+      if (raw === undefined) return fallback;
+      const items = itemsOf(raw);
+      const bad = items.filter((item) => !/^\d{1,5}$/.test(item) || Number(item) > 65535);
+      return bad.length === 0
+        ? [...new Set(items.map(Number))]
+        : fail(variable, `has values that are not ports 0-65535: ${bad.join(', ')}`);
+    },
+  };
+}
+
 const PARSERS: { readonly [K in keyof Config]: Parser<Config[K]> } = {
   actionsTable: name('AWS_SG_REVOKE_ACTIONS_TABLE'),
   auditTable: name('AWS_SG_REVOKE_AUDIT_DYNAMODB_TABLE'),
@@ -126,6 +146,15 @@ const PARSERS: { readonly [K in keyof Config]: Parser<Config[K]> } = {
     'an incident id (3-128 of A-Z a-z 0-9 . _ : / -)',
   ),
   approver: matching('AWS_SG_REVOKE_APPROVER', /^\S{1,256}$/, 'an approver identity'),
+  highRiskPorts: ports(CONTROL_PORT_VARIABLES.highRiskPorts, DEFAULT_CONTROL_PORTS.highRiskPorts),
+  authorizedTcpPorts: ports(
+    CONTROL_PORT_VARIABLES.authorizedTcpPorts,
+    DEFAULT_CONTROL_PORTS.authorizedTcpPorts,
+  ),
+  authorizedUdpPorts: ports(
+    CONTROL_PORT_VARIABLES.authorizedUdpPorts,
+    DEFAULT_CONTROL_PORTS.authorizedUdpPorts,
+  ),
 };
 
 type ListKey = {

@@ -15,6 +15,8 @@ const REJECTION_STATUS = {
   'wrong-source': 'skipped_wrong_source',
   'no-sg-pointer': 'skipped_no_sg_pointer',
   invalid: 'skipped_invalid_finding',
+  // No §6 word for "suppressed or resolved at the source": it is not a finding to act on.
+  inactive: 'skipped_wrong_source',
 } as const;
 
 /** The §6 status of a finding that could not be parsed. */

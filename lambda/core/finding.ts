@@ -38,7 +38,9 @@ export type FindingRejection =
   | { readonly kind: 'not-object'; readonly reason: string; readonly raw: null }
   | { readonly kind: 'wrong-source'; readonly reason: string; readonly raw: RawFields }
   | { readonly kind: 'no-sg-pointer'; readonly reason: string; readonly raw: RawFields }
-  | { readonly kind: 'invalid'; readonly reason: string; readonly raw: RawFields };
+  | { readonly kind: 'invalid'; readonly reason: string; readonly raw: RawFields }
+  /** A Security Hub finding that is suppressed, resolved, archived or passing: nothing to act on. */
+  | { readonly kind: 'inactive'; readonly reason: string; readonly raw: RawFields };
 
 /** The parts of an OCSF finding this parser reads; everything else is ignored. */
 interface Envelope {

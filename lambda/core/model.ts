@@ -28,6 +28,36 @@ export interface Finding {
   readonly rule: string | null;
   readonly permission: FlaggedPermission;
   readonly timeMs: number | null;
+  /** Set when the finding was derived from a Security Hub control finding (absent for the detector's). */
+  readonly source?: ControlSource;
+}
+
+/** The Security Hub controls whose failures sg-revoke can remediate. */
+export type SecurityControl = 'EC2.18' | 'EC2.19';
+
+/**
+ * The identity of the Security Hub finding an action came from: exactly what the status write-back
+ * call needs (BatchUpdateFindingsV2 `FindingIdentifiers`, or ASFF `BatchUpdateFindings` identifiers).
+ */
+export type FindingOrigin =
+  | {
+      readonly kind: 'securityhub-ocsf';
+      readonly cloudAccountUid: string;
+      readonly findingInfoUid: string;
+      readonly metadataProductUid: string;
+    }
+  | { readonly kind: 'securityhub-asff'; readonly id: string; readonly productArn: string };
+
+/**
+ * Where a control-derived finding came from. `ruleIds` are the live rules the control failed on when
+ * the plan was made: they are part of the action id (Security Hub re-sends one finding uid on every
+ * update, so a rule re-created with a new id must plan a new action). `origin` is not in the plan
+ * hash: it names whom to tell, not what is revoked.
+ */
+export interface ControlSource {
+  readonly control: SecurityControl;
+  readonly origin: FindingOrigin;
+  readonly ruleIds: readonly string[];
 }
 
 /** One live ingress rule, as DescribeSecurityGroupRules reports it, normalised. */

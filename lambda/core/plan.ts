@@ -54,7 +54,8 @@ export function actionIdOf(finding: Finding, hash: Sha256Hex = sha256Hex): strin
 const json = JSON.stringify;
 
 /**
- * canonicalJson of {finding, sg, region, account, protocol, from, to, cidrs (sorted)}, written in
+ * canonicalJson of {finding, sg, region, account, protocol, from, to, cidrs (sorted), and for a
+ * control-derived finding its rules (sorted)}, written in
  * its sorted key order: this runs once per finding on the dry-run hot path, where the generic
  * walk cost more than the hash. test/unit/core/plan.test.ts checks it against canonicalJson.
  */
@@ -63,9 +64,14 @@ function actionIdText(f: Finding): string {
   return (
     `{"account":${json(f.accountUid)},"cidrs":${json([...p.cidrs].sort())},"finding":${json(f.findingUid)},` +
     `"from":${json(p.fromPort)},"protocol":${json(p.protocol)},"region":${json(f.region)},` +
+    rulesText(f) +
     `"sg":${json(f.sgId)},"to":${json(p.toPort)}}`
   );
 }
+
+/** A control-derived finding adds its rule ids (sorted); a detector finding's id is unchanged. */
+const rulesText = (f: Finding): string =>
+  f.source === undefined ? '' : `"rules":${json([...f.source.ruleIds].sort())},`;
 
 /** Same protocol, same from/to, same CIDR: the exact rule the finding is about, nothing wider. */
 export function ruleMatches(rule: IngressRule, target: Omit<RevokeTarget, 'ruleId'>): boolean {

@@ -13,6 +13,9 @@ const config = loadConfig(process.env, [
   'protectedIds',
   'allowedAccounts',
   'approvalTtlHours',
+  'highRiskPorts',
+  'authorizedTcpPorts',
+  'authorizedUdpPorts',
 ]);
 const deps = {
   securityGroups: securityGroups(),
@@ -20,7 +23,14 @@ const deps = {
   actions: actionStore(config),
   events: eventBridgePublisher(config.eventBus),
   clock: systemClock,
-  config,
+  config: {
+    ...config,
+    controlPorts: {
+      highRiskPorts: config.highRiskPorts,
+      authorizedTcpPorts: config.authorizedTcpPorts,
+      authorizedUdpPorts: config.authorizedUdpPorts,
+    },
+  },
 };
 const processor = new BatchProcessor(EventType.SQS);
 

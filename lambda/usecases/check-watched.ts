@@ -108,7 +108,17 @@ export async function checkWatched(
     deps.mode,
     checkedAt,
   );
-  await deps.evidence.put(row);
+  const evidenceUri = await deps.evidence.put(row);
+  // After the evidence exists (its URI is the proof Security Hub is shown), before the state is
+  // recorded: if publishing fails nothing is recorded, and the next run sends it again.
+  if (v.status === 'verified' && previous?.status !== 'verified') {
+    const detail = {
+      ...lifecycleDetail(action as Action),
+      evidence_uri: evidenceUri,
+      verified_at: checkedAt,
+    };
+    await deps.events.publish([{ detailType: 'Action Verified', detail }]);
+  }
   const write = await deps.actions.recordCheck({
     ...base,
     driftChecks: decision.next.driftChecks,

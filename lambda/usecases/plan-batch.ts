@@ -2,7 +2,14 @@ import { SgRevokeError } from '../core/errors';
 import { parseFinding } from '../core/finding';
 import type { Finding, LiveRead } from '../core/model';
 import type { SecurityGroups } from '../core/ports';
+import {
+  SECURITY_HUB_ASFF_DETAIL_TYPE,
+  SECURITY_HUB_SOURCE,
+  SECURITY_HUB_V2_DETAIL_TYPE,
+  type SecurityHubShape,
+} from '../core/securityhub-finding';
 import { GroupReads } from './group-reads';
+import { planControlFinding } from './plan-control-finding';
 import { type PlanDeps, type PlanResult, planFinding } from './plan-finding';
 
 /** A queue message that can never be planned (not JSON, no `detail`, an empty array): to the DLQ. */
@@ -29,6 +36,38 @@ export function findingsOf(body: string): unknown[] {
   if (!Array.isArray(detail)) return [detail];
   if (detail.length === 0) throw new PoisonMessageError('detail is an empty array: no finding to plan');
   return detail;
+}
+
+/** One finding of a queue message, with the shape its event says it has. */
+export type IntakeItem =
+  | { readonly shape: 'detector'; readonly input: unknown }
+  | { readonly shape: SecurityHubShape; readonly input: unknown };
+
+const SECURITY_HUB_SHAPES: Readonly<Record<string, SecurityHubShape>> = {
+  [SECURITY_HUB_V2_DETAIL_TYPE]: 'securityhub-ocsf',
+  [SECURITY_HUB_ASFF_DETAIL_TYPE]: 'securityhub-asff',
+};
+
+/**
+ * The findings of one queue message, by source: a Security Hub event (`source: aws.securityhub`)
+ * carries them in `detail.findings[]`, in OCSF (`Findings Imported V2`) or ASFF; anything else is
+ * the detector's (`detail` is one finding or an array). A message that fits neither throws (DLQ).
+ */
+export function intakeOf(body: string): IntakeItem[] {
+  const detail = findingsOf(body);
+  const event = JSON.parse(body) as Record<string, unknown>;
+  if (event.source !== SECURITY_HUB_SOURCE) return detail.map((input) => ({ shape: 'detector', input }));
+  const shape = SECURITY_HUB_SHAPES[String(event['detail-type'])];
+  if (shape === undefined) {
+    throw new PoisonMessageError(
+      `Security Hub detail-type ${JSON.stringify(event['detail-type'])} is not a findings event`,
+    );
+  }
+  const findings = (detail[0] as { findings?: unknown } | null)?.findings;
+  if (detail.length !== 1 || !Array.isArray(findings) || findings.length === 0) {
+    throw new PoisonMessageError('Security Hub event has no detail.findings[] to plan');
+  }
+  return findings.map((input) => ({ shape, input }));
 }
 
 /** Reads come from the batch's one describe per region; anything else goes to EC2 as usual. */
@@ -61,14 +100,15 @@ export interface BatchPlanner {
 export async function batchPlanner(deps: PlanDeps, bodies: readonly string[]): Promise<BatchPlanner> {
   const findings: Finding[] = [];
   for (const body of bodies) {
-    let inputs: unknown[] = [];
+    let inputs: IntakeItem[] = [];
     try {
-      inputs = findingsOf(body);
+      inputs = intakeOf(body);
     } catch {
       continue; // reported when that message is planned
     }
     for (const input of inputs) {
-      const parsed = parseFinding(input);
+      if (input.shape !== 'detector') continue; // control findings read their group on their own
+      const parsed = parseFinding(input.input);
       if (parsed.ok && deps.config.allowedAccounts.has(parsed.value.accountUid)) findings.push(parsed.value);
     }
   }
@@ -85,7 +125,10 @@ export async function batchPlanner(deps: PlanDeps, bodies: readonly string[]): P
   return {
     async plan(body) {
       const results: PlanResult[] = [];
-      for (const input of findingsOf(body)) results.push(await planFinding(batchDeps, input));
+      for (const item of intakeOf(body)) {
+        if (item.shape === 'detector') results.push(await planFinding(batchDeps, item.input));
+        else results.push(...(await planControlFinding(batchDeps, item.shape, item.input)));
+      }
       return results;
     },
   };

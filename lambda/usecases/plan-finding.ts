@@ -1,4 +1,5 @@
 import type { Action, RecordStatus } from '../core/action';
+import type { ControlPorts } from '../core/control-rules';
 import { blockedStatus, decidePlan, type PlanDecision, UNMATCHED_STATUS } from '../core/decide';
 import { AwsCallError } from '../core/errors';
 import { type FindingRejection, parseFinding } from '../core/finding';
@@ -19,6 +20,8 @@ export interface PlanDeps {
     readonly protectedIds: ReadonlySet<string>;
     readonly allowedAccounts: ReadonlySet<string>;
     readonly approvalTtlHours: number;
+    /** The EC2.18 / EC2.19 parameters (default: the controls' own defaults). */
+    readonly controlPorts?: ControlPorts;
   };
 }
 
@@ -85,22 +88,37 @@ export async function previewFinding(
 /** EventBridge finding → one action in the table (PENDING_APPROVAL or SKIPPED) + a lifecycle event. */
 export async function planFinding(deps: PlanDeps, input: unknown): Promise<PlanResult> {
   const parsed = parseFinding(input);
-  if (!parsed.ok) {
-    await deps.events.publish([
-      {
-        detailType: 'Action Skipped',
-        detail: {
-          reason: parsed.error.reason,
-          rejection: parsed.error.kind,
-          finding_uid: parsed.error.raw?.findingUid ?? null,
-        },
+  if (!parsed.ok) return rejectFinding(deps, parsed.error);
+  const { decision, callerArn } = await previewFinding(deps, parsed.value);
+  return recordDecision(deps, decision, callerArn);
+}
+
+/** A finding that cannot be planned: one `Action Skipped` with the reason, nothing recorded. */
+export async function rejectFinding(
+  deps: Pick<PlanDeps, 'events'>,
+  rejection: FindingRejection,
+): Promise<PlanResult> {
+  await deps.events.publish([
+    {
+      detailType: 'Action Skipped',
+      detail: {
+        reason: rejection.reason,
+        rejection: rejection.kind,
+        finding_uid: rejection.raw?.findingUid ?? null,
       },
-    ]);
-    return { kind: 'rejected', rejection: parsed.error };
-  }
-  const finding = parsed.value;
+    },
+  ]);
+  return { kind: 'rejected', rejection };
+}
+
+/** A plan decision → one action in the table (PENDING_APPROVAL or SKIPPED) + a lifecycle event. */
+export async function recordDecision(
+  deps: PlanDeps,
+  decision: PlanDecision,
+  callerArn: string | null,
+): Promise<PlanResult> {
+  const { finding } = decision;
   const { config } = deps;
-  const { decision, callerArn } = await previewFinding(deps, finding);
   // A transient read error must not become a SKIPPED action: throw so the event is retried (then DLQ).
   if (decision.kind === 'unreadable') throw new AwsCallError(decision.reason, undefined);
   const nowMs = deps.clock.nowMs();
@@ -157,5 +175,7 @@ export function lifecycleDetail(action: Action): Record<string, unknown> {
     rules: action.plan?.targets ?? [],
     plan_hash: action.plan?.planHash ?? null,
     approval_deadline: action.approvalDeadline,
+    // Only control-derived actions carry these: the status write-back rule matches on `origin`.
+    ...(f.source ? { control: f.source.control, origin: f.source.origin } : {}),
   };
 }

@@ -83,7 +83,11 @@ describe('approval API', () => {
 describe('notifications and alarms', () => {
   it('pushes Action Planned, Drift and Tamper Detected from the lifecycle bus to the KMS-encrypted topic', () => {
     const topicRef = { Ref: idOf(stack.notifications.topic) };
-    const rules = propsOf('AWS::Events::Rule').filter((rule) => JSON.stringify(rule).includes('"sg-revoke"'));
+    const rules = propsOf('AWS::Events::Rule').filter(
+      (rule) =>
+        JSON.stringify(rule).includes('"sg-revoke"') &&
+        JSON.stringify(rule.Targets).includes(idOf(stack.notifications.topic)),
+    );
 
     template.hasResourceProperties('AWS::SNS::Topic', {
       KmsMasterKeyId: { 'Fn::GetAtt': [idOf(stack.notifications.key), 'Arn'] },
@@ -105,7 +109,7 @@ describe('notifications and alarms', () => {
     const alarms = propsOf('AWS::CloudWatch::Alarm');
     const watched = (metric: string) => alarms.filter((a) => a.MetricName === metric).length;
 
-    expect(watched('Errors')).toBe(5);
+    expect(watched('Errors')).toBe(6);
     // Every queue but the plan queue is a DLQ; the plan queue is alarmed on the age of its oldest finding.
     expect(watched('ApproximateNumberOfMessagesVisible')).toBe(propsOf('AWS::SQS::Queue').length - 1);
     expect(watched('ApproximateAgeOfOldestMessage')).toBe(1);

@@ -3,6 +3,7 @@ import { CONFIG_KEYS, InvalidConfigError, parseConfig } from '../../infra/lib/co
 import { cdkJsonContext, createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
 import { loadConfig } from '../../lambda/config/config';
 import { APPROVAL_TTL_HOURS, VERIFY_WINDOW_DAYS } from '../../lambda/core/constants';
+import { DEFAULT_CONTROL_PORTS } from '../../lambda/core/control-rules';
 import { testContext } from './synthetic-context';
 
 const valid = {
@@ -54,7 +55,18 @@ describe('sg-revoke context', () => {
       approvalTtlHours: 24,
       verifyWindowDays: 30,
       applyReservedConcurrency: 2,
+      securityHubV2Intake: true,
+      securityHubAsffIntake: false,
+      ec2HighRiskPorts: DEFAULT_CONTROL_PORTS.highRiskPorts,
+      ec2AuthorizedTcpPorts: [80, 443],
+      ec2AuthorizedUdpPorts: [],
     });
+  });
+
+  it('refuses a Security Hub switch that is not a boolean and a port outside 0-65535, naming the key', () => {
+    const message = errorOf({ ...valid, securityHubAsffIntake: 'yes', ec2HighRiskPorts: [22, 70000] });
+    expect(message).toMatch(/securityHubAsffIntake: must be true or false/);
+    expect(message).toMatch(/ec2HighRiskPorts\[1\]: must be a port 0-65535/);
   });
 
   it('accepts the string forms `cdk -c key=value` passes', () => {

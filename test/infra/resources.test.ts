@@ -128,7 +128,7 @@ describe('functions', () => {
   it('run Node 24 on arm64 with active tracing and a log group with retention', () => {
     const functions = template.findResources('AWS::Lambda::Function');
 
-    expect(Object.keys(functions)).toHaveLength(5);
+    expect(Object.keys(functions)).toHaveLength(6);
     for (const { Properties: fn } of Object.values(functions)) {
       expect(fn).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -141,16 +141,28 @@ describe('functions', () => {
     }
   });
 
-  it('each ship their own bundle (a shared asset would deploy one handler five times)', () => {
+  it('each ship their own bundle (a shared asset would deploy one handler six times)', () => {
     const keys = Object.values(template.findResources('AWS::Lambda::Function')).map(
       ({ Properties: fn }) => (fn.Code as { S3Key: string }).S3Key,
     );
 
-    expect(new Set(keys).size).toBe(5);
+    expect(new Set(keys).size).toBe(6);
   });
 
   it.each([
-    ['plan', ['ACTIONS_TABLE', 'EVENT_BUS', 'PROTECTED_IDS', 'ALLOWED_ACCOUNT_IDS', 'APPROVAL_TTL_HOURS']],
+    [
+      'plan',
+      [
+        'ACTIONS_TABLE',
+        'EVENT_BUS',
+        'PROTECTED_IDS',
+        'ALLOWED_ACCOUNT_IDS',
+        'APPROVAL_TTL_HOURS',
+        'EC2_19_HIGH_RISK_PORTS',
+        'EC2_18_AUTHORIZED_TCP_PORTS',
+        'EC2_18_AUTHORIZED_UDP_PORTS',
+      ],
+    ],
     [
       'approveApi',
       [
@@ -324,7 +336,8 @@ describe('async paths', () => {
   it('gives every rule target a DLQ and a bounded retry policy', () => {
     const targets = propsOf('AWS::Events::Rule').flatMap((rule) => rule.Targets as Json[]);
 
-    expect(targets).toHaveLength(6);
+    // findings (detector, Security Hub V2; ASFF is off by default), reverify, 3 notifications, audit verify, status-sync
+    expect(targets).toHaveLength(8);
     for (const target of targets) {
       expect(target).toMatchObject({
         DeadLetterConfig: { Arn: expect.anything() },
@@ -336,10 +349,10 @@ describe('async paths', () => {
     }
   });
 
-  it('sends failed async invocations of reverify and audit verify to a queue', () => {
+  it('sends failed async invocations of reverify, audit verify and status-sync to a queue', () => {
     const configs = propsOf('AWS::Lambda::EventInvokeConfig');
 
-    expect(configs).toHaveLength(2);
+    expect(configs).toHaveLength(3);
     for (const config of configs) {
       expect(config).toMatchObject({ DestinationConfig: { OnFailure: { Destination: expect.anything() } } });
     }

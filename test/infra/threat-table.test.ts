@@ -65,13 +65,14 @@ describe("README's threat table agrees with the template", () => {
       apply: stack.functions.apply.role,
       reverify: stack.functions.reverify.role,
       'audit-verify': stack.auditVerification.fn.role,
+      'status-sync': stack.functions.statusSync.role,
     }) as const;
 
   it('has a row for every function role', () => {
     expect([...documentedActions().keys()]).toEqual(expect.arrayContaining(Object.keys(roles())));
   });
 
-  it.each(['plan', 'approve-api', 'apply', 'reverify', 'audit-verify'] as const)(
+  it.each(['plan', 'approve-api', 'apply', 'reverify', 'audit-verify', 'status-sync'] as const)(
     "lists exactly the %s role's IAM actions",
     (name) => {
       const documented = [...(documentedActions().get(name) ?? [])].sort();
