@@ -4,7 +4,7 @@ import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/creden
 import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { AwsCallError, SgRevokeError } from '../core/errors';
-import { type Ec2Purpose, memberRoleArn, partitionOf } from '../core/member-roles';
+import { type Ec2Purpose, MEMBER_ROLE_NAMES, memberRoleArn, partitionOf } from '../core/member-roles';
 import type { Where } from '../core/model';
 import type { AccountIdentity, CallerIdentity } from '../core/ports';
 import { translated } from './aws-errors';
@@ -112,10 +112,10 @@ export class Ec2Clients implements AccountIdentity {
   }
 
   private async memberIdentity(accountUid: string, purpose: Ec2Purpose, hub: Identity): Promise<Identity> {
-    const sts = stsClientWith(
-      `${this.options.sessionName}/${accountUid}/${purpose}`,
-      this.memberCredentials(accountUid, purpose, hub),
-    );
+    const credentials = this.memberCredentials(accountUid, purpose, hub);
+    // AssumeRole first, on its own: a refusal is then named as such, not as a failed STS read.
+    await translated(`AssumeRole ${MEMBER_ROLE_NAMES[purpose]} in ${accountUid}`, () => credentials());
+    const sts = stsClientWith(`${this.options.sessionName}/${accountUid}/${purpose}`, credentials);
     const out = await translated(`GetCallerIdentity as ${purpose} in ${accountUid}`, () =>
       sts.send(new GetCallerIdentityCommand({})),
     );
