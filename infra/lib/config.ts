@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { APPROVAL_TTL_HOURS, VERIFY_WINDOW_DAYS } from '../../lambda/core/constants';
+import { ORGANIZATION_ID } from '../../lambda/core/member-roles';
 import { parsePrincipalPattern } from '../../lambda/core/principals';
 
 /**
@@ -73,6 +74,15 @@ const integer = (min: number, max: number, fallback: number) =>
 export const configSchema = z
   .object({
     allowedAccountIds: list(ACCOUNT_ID, 'a 12-digit AWS account id', 1),
+    // Organization mode (README "Across the accounts of an organization"): the hub assumes the member
+    // stack's roles in the allowed accounts. Absent: single account, no sts:AssumeRole anywhere.
+    organizationId: z.preprocess(
+      emptyToUndefined,
+      z
+        .string('must be an AWS Organizations id')
+        .regex(ORGANIZATION_ID, 'must be an AWS Organizations id (o- + 10 to 32 lowercase letters or digits)')
+        .optional(),
+    ),
     protectedIds: list(SG_ID, 'a security group id (sg- + 8 or 17 lowercase hex)', 0),
     approverPrincipals: listOf(principalPattern, 'a role ARN or assumed-role/ROLE/SESSION pattern', 1),
     viewerPrincipals: listOf(principalPattern, 'a role ARN or assumed-role/ROLE/SESSION pattern', 0),
