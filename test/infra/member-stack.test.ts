@@ -31,11 +31,11 @@ const json = template.toJSON() as {
   Rules?: unknown;
 };
 const resolve = (value: unknown) => JSON.stringify(Stack.of(stack).resolve(value));
-/** `{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::…"]]}` → `arn:${Partition}:iam::…`. */
+/** `{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::…"]]}` → `arn:<Partition>:iam::…`. */
 const flat = (value: unknown): string =>
   resolve(value)
     .replace(/\{"Fn::Join":\["",\[/g, '')
-    .replace(/"\s*,\s*\{"Ref":"AWS::(Partition|AccountId)"\}\s*,\s*"/g, '${$1}')
+    .replace(/"\s*,\s*\{"Ref":"AWS::(Partition|AccountId)"\}\s*,\s*"/g, '<$1>')
     .replace(/\]\]\}/g, '');
 
 const roleOf = (name: string) => {
@@ -52,9 +52,8 @@ const statementsOf = (name: string): Statement[] => {
     .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
 };
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
-const hubRole = (fn: string, region: string) =>
-  `arn:\${Partition}:iam::${HUB}:role/sg-revoke-${fn}-${region}`;
-const SG_ARN = 'arn:${Partition}:ec2:*:${AccountId}:security-group/*';
+const hubRole = (fn: string, region: string) => `arn:<Partition>:iam::${HUB}:role/sg-revoke-${fn}-${region}`;
+const SG_ARN = 'arn:<Partition>:ec2:*:<AccountId>:security-group/*';
 
 describe('member stack', () => {
   it('is three roles with fixed names, and nothing a StackSet would need to fill in', () => {
@@ -77,11 +76,11 @@ describe('member stack', () => {
     expect(trust).toHaveLength(1);
     expect(trust[0]?.Effect).toBe('Allow');
     expect(trust[0]?.Action).toBe('sts:AssumeRole');
-    expect(flat(trust[0]?.Principal)).toBe(`{"AWS":"arn:\${Partition}:iam::${HUB}:root"}`);
+    expect(flat(trust[0]?.Principal)).toBe(`{"AWS":"arn:<Partition>:iam::${HUB}:root"}`);
     const condition = trust[0]?.Condition ?? {};
     expect(Object.keys(condition).sort()).toEqual(['ArnEquals', 'StringEquals']);
     expect(condition.StringEquals).toEqual({ 'aws:PrincipalOrgID': ORG });
-    const principals = (condition.ArnEquals?.['aws:PrincipalArn'] as unknown[])
+    const principals = ((condition.ArnEquals ?? {})['aws:PrincipalArn'] as unknown[])
       .map(flat)
       .map((s) => JSON.parse(s));
     expect(principals.sort()).toEqual(

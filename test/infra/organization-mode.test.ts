@@ -49,17 +49,17 @@ const assumeStatements = (stack: SgRevokeStack, resources: Resources, role: ICon
     (Array.isArray(s.Action) ? s.Action : [s.Action]).some((a) => a.startsWith('sts:')),
   );
 
-/** `arn:${AWS::Partition}:iam::ACCOUNT:role/NAME` from the template's Fn::Join. */
+/** `arn:<Partition>:iam::ACCOUNT:role/NAME` from the template's Fn::Join. */
 const flat = (stack: Stack, value: unknown): string =>
   JSON.stringify(Stack.of(stack).resolve(value))
-    .replace(/\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":/g, 'arn:${Partition}:')
+    .replace(/\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":/g, 'arn:<Partition>:')
     .replace(/"\]\]\}/g, '')
     .replace(/^"|"$/g, '');
 
 describe('organization mode (context organizationId)', () => {
   const { stack, resources } = synth({ ...base(), organizationId: ORG, allowedAccountIds: MEMBERS });
-  const read = (account: string) => `arn:\${Partition}:iam::${account}:role/sg-revoke-member-read`;
-  const revoke = (account: string) => `arn:\${Partition}:iam::${account}:role/sg-revoke-member-revoke`;
+  const read = (account: string) => `arn:<Partition>:iam::${account}:role/sg-revoke-member-read`;
+  const revoke = (account: string) => `arn:<Partition>:iam::${account}:role/sg-revoke-member-revoke`;
 
   it.each([
     ['plan', MEMBERS.map(read)],
@@ -76,7 +76,7 @@ describe('organization mode (context organizationId)', () => {
       expect(statements[0]?.Effect).toBe('Allow');
       expect(statements[0]?.Action).toBe('sts:AssumeRole');
       expect(statements[0]?.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': ORG } });
-      const granted = (statements[0]?.Resource as unknown[]).map((r) => flat(stack, r));
+      const granted = ((statements[0] as Statement).Resource as unknown[]).map((r) => flat(stack, r));
       expect(granted.sort()).toEqual([...expected].sort());
     },
   );
