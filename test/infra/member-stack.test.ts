@@ -80,7 +80,7 @@ describe('member stack', () => {
     const condition = trust[0]?.Condition ?? {};
     expect(Object.keys(condition).sort()).toEqual(['ArnEquals', 'StringEquals']);
     expect(condition.StringEquals).toEqual({ 'aws:PrincipalOrgID': ORG });
-    const principals = ((condition.ArnEquals ?? {})['aws:PrincipalArn'] as unknown[])
+    const principals = ((condition.ArnEquals?.['aws:PrincipalArn'] as unknown[] | undefined) ?? [])
       .map(flat)
       .map((s) => JSON.parse(s));
     expect(principals.sort()).toEqual(

@@ -100,7 +100,7 @@ describe('organization mode (context organizationId)', () => {
         'Fn::Join': ['', [`sg-revoke-${name}-`, { Ref: 'AWS::Region' }]],
       });
       expect(
-        (lambda?.Properties.Environment as { Variables: Record<string, string> }).Variables
+        (lambda?.Properties.Environment as { Variables: Record<string, string> } | undefined)?.Variables
           .AWS_SG_REVOKE_ORGANIZATION_ID,
       ).toBe(ORG);
     },
