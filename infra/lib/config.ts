@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { APPROVAL_TTL_HOURS, VERIFY_WINDOW_DAYS } from '../../lambda/core/constants';
 import { DEFAULT_CONTROL_PORTS } from '../../lambda/core/control-rules';
+import { ORGANIZATION_ID } from '../../lambda/core/member-roles';
 import { parsePrincipalPattern } from '../../lambda/core/principals';
 
 /**
@@ -112,6 +113,15 @@ export const configSchema = z
   .object({
     profile: z.enum(PROFILES, `must be ${PROFILES.join(' or ')}`).default('production'),
     allowedAccountIds: list(ACCOUNT_ID, 'a 12-digit AWS account id', 1),
+    // Organization mode (README "Across the accounts of an organization"): the hub assumes the member
+    // stack's roles in the allowed accounts. Absent: single account, no sts:AssumeRole anywhere.
+    organizationId: z.preprocess(
+      emptyToUndefined,
+      z
+        .string('must be an AWS Organizations id')
+        .regex(ORGANIZATION_ID, 'must be an AWS Organizations id (o- + 10 to 32 lowercase letters or digits)')
+        .optional(),
+    ),
     protectedIds: list(SG_ID, 'a security group id (sg- + 8 or 17 lowercase hex)', 0),
     approverPrincipals: listOf(principalPattern, 'a role ARN or assumed-role/ROLE/SESSION pattern', 1),
     viewerPrincipals: listOf(principalPattern, 'a role ARN or assumed-role/ROLE/SESSION pattern', 0),

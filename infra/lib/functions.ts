@@ -1,9 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { REVERIFY_VARIABLES } from '../../lambda/config/reverify-config';
 import { CONTROL_PORT_VARIABLES } from '../../lambda/core/control-rules';
+import { type HubFunction, hubRoleName } from '../../lambda/core/member-roles';
 import { HANDLER_ENTRIES } from './bundling';
 import type { SgRevokeConfig } from './config';
 import { deadLetterQueue } from './dead-letter-queue';
@@ -11,6 +12,7 @@ import {
   type GrantTargets,
   grantApply,
   grantApproveApi,
+  grantMemberRoles,
   grantPlan,
   grantReverify,
   grantStatusSync,
@@ -60,6 +62,19 @@ export class Functions extends Construct {
       ttl: { AWS_SG_REVOKE_APPROVAL_TTL_HOURS: String(config.approvalTtlHours) },
     };
 
+    // Organization mode: the functions that call EC2 in member accounts get fixed role names (the
+    // member roles trust them by ARN), the organization id, and AssumeRole of their member roles.
+    const org = config.organizationId;
+    const member = (fn: HubFunction): { environment: Record<string, string>; roleName?: string } =>
+      org === undefined
+        ? { environment: {} }
+        : { environment: { AWS_SG_REVOKE_ORGANIZATION_ID: org }, roleName: hubRoleName(fn, Aws.REGION) };
+    const assumeMemberRoles = (f: SgRevokeFunction, fn: HubFunction) => {
+      if (org !== undefined) {
+        grantMemberRoles(f, fn, { organizationId: org, memberAccountIds: config.allowedAccountIds });
+      }
+    };
+
     // The redrive target of the plan queue (event-wiring.ts), and the findings rule's DLQ.
     this.planDlq = deadLetterQueue(this, 'PlanDlq', { redriveTarget: true });
     this.plan = new SgRevokeFunction(this, 'Plan', {
@@ -73,12 +88,15 @@ export class Functions extends Construct {
         [CONTROL_PORT_VARIABLES.highRiskPorts]: config.ec2HighRiskPorts.join(','),
         [CONTROL_PORT_VARIABLES.authorizedTcpPorts]: config.ec2AuthorizedTcpPorts.join(','),
         [CONTROL_PORT_VARIABLES.authorizedUdpPorts]: config.ec2AuthorizedUdpPorts.join(','),
+        ...member('plan').environment,
       },
+      roleName: member('plan').roleName,
       logRetention,
       // A batch of PLAN_BATCH_SIZE findings: one describe round, then one PutItem and one event each.
       timeout: Duration.seconds(PLAN_TIMEOUT_SECONDS),
     });
     grantPlan(this.plan, t);
+    assumeMemberRoles(this.plan, 'plan');
 
     this.approveApi = new SgRevokeFunction(this, 'ApproveApi', {
       entry: HANDLER_ENTRIES.approveApi,
@@ -108,13 +126,16 @@ export class Functions extends Construct {
         ...env.guardrails,
         AWS_SG_REVOKE_IDEMPOTENCY_TABLE: t.idempotencyTable.tableName,
         AWS_SG_REVOKE_APPROVAL_KEY_ARN: t.approvalKey.keyArn,
+        ...member('apply').environment,
       },
+      roleName: member('apply').roleName,
       logRetention,
       timeout: Duration.seconds(60),
       // Bounds how many revokes run at once, account-wide, whatever the stream backlog.
       reservedConcurrentExecutions: config.applyReservedConcurrency,
     });
     grantApply(this.apply, t);
+    assumeMemberRoles(this.apply, 'apply');
 
     this.reverifyDlq = deadLetterQueue(this, 'ReverifyDlq');
     this.reverify = new SgRevokeFunction(this, 'Reverify', {
@@ -126,7 +147,9 @@ export class Functions extends Construct {
         ...env.bus,
         AWS_SG_REVOKE_VERIFY_WINDOW_DAYS: String(config.verifyWindowDays),
         [REVERIFY_VARIABLES.auditRowRetentionDays]: String(config.auditRowRetentionDays),
+        ...member('reverify').environment,
       },
+      roleName: member('reverify').roleName,
       logRetention,
       // Sized from `npm run bench` (README, "Reverify at scale"): 10,000 actions are checked in a few
       // seconds of CPU; the run is bounded by DynamoDB round trips, 8 in flight. A run that still
@@ -151,5 +174,6 @@ export class Functions extends Construct {
       asyncFailureQueue: this.statusSyncDlq,
     });
     grantStatusSync(this.statusSync);
+    assumeMemberRoles(this.reverify, 'reverify');
   }
 }

@@ -1,10 +1,11 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { type Bucket, CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { INTENTIONALLY_OPEN_TAG } from '../../lambda/core/constants';
+import { type HubFunction, memberRoleArn, purposesOf } from '../../lambda/core/member-roles';
 import { WATCH_INDEX } from '../../lambda/core/watch-index';
 import { VERIFY_ACTIONS } from './approval-key';
 import { AUDIT_PREFIX } from './audit-storage';
@@ -114,6 +115,32 @@ export function grantReverify(fn: SgRevokeFunction, t: GrantTargets): void {
   fn.allow('ActionsSweep', ['dynamodb:Query'], [byStatusIndexArn(t.actionsTable)]);
   fn.allow('ActionsWatched', ['dynamodb:Query'], [`${t.actionsTable.tableArn}/index/${WATCH_INDEX}`]);
   fn.allow('ActionsVerify', ['dynamodb:GetItem', 'dynamodb:UpdateItem'], [t.actionsTable.tableArn]);
+}
+
+/**
+ * Organization mode only: AssumeRole of exactly the member roles this function needs (read for
+ * every reader, revoke for apply, restore for rollback), in exactly the allowed accounts, and only
+ * while those roles belong to the organization.
+ */
+export function grantMemberRoles(
+  fn: SgRevokeFunction,
+  hubFn: HubFunction,
+  org: { readonly organizationId: string; readonly memberAccountIds: readonly string[] },
+): void {
+  const roles = purposesOf(hubFn).flatMap((purpose) =>
+    org.memberAccountIds.map((accountUid) =>
+      memberRoleArn({ partition: Aws.PARTITION, accountUid }, purpose),
+    ),
+  );
+  fn.role.addToPrincipalPolicy(
+    new PolicyStatement({
+      sid: 'AssumeMemberRoles',
+      effect: Effect.ALLOW,
+      actions: ['sts:AssumeRole'],
+      resources: roles,
+      conditions: { StringEquals: { 'aws:ResourceOrgID': org.organizationId } },
+    }),
+  );
 }
 
 /** Reads everything the audit is made of, writes nothing but Tamper Detected events (DESIGN §11). */

@@ -53,6 +53,8 @@ export interface SgRevokeFunctionProps {
   readonly timeout: Duration;
   readonly memorySize?: number;
   readonly reservedConcurrentExecutions?: number;
+  /** A fixed role name, for roles that other accounts trust by ARN (organization mode). */
+  readonly roleName?: string;
   /** For asynchronously invoked functions: where an event lands once Lambda's own retries are spent. */
   readonly asyncFailureQueue?: IQueue;
 }
@@ -73,6 +75,7 @@ export class SgRevokeFunction extends Construct {
     // No AWSLambdaBasicExecutionRole: it would allow writing to every log group in the account.
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      roleName: props.roleName,
       description: `sg-revoke ${id}: ${props.description}`,
     });
     this.allow('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [this.logGroup.logGroupArn]);

@@ -7,6 +7,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 
 /**
  * The one place SDK clients are built (STYLE §5). Endpoints and credentials come from the SDK's
@@ -26,6 +27,8 @@ type Destroyable = { destroy(): void };
 
 const ec2ByRegion = new Map<string, EC2Client>();
 const singletons = new Map<string, Destroyable>();
+/** Clients with credentials of their own (a member role), by the key their owner gives them. */
+const keyed = new Map<string, Destroyable>();
 
 function once<T extends Destroyable>(key: string, build: () => T): T {
   const existing = singletons.get(key);
@@ -54,6 +57,22 @@ export const cloudFormationClient = (region?: string): CloudFormationClient =>
 
 export const stsClient = (): STSClient => once('sts', () => new STSClient({ ...COMMON }));
 
+function onceKeyed<T extends Destroyable>(key: string, build: () => T): T {
+  const existing = keyed.get(key);
+  if (existing) return existing as T;
+  const client = build();
+  keyed.set(key, client);
+  return client;
+}
+
+/** EC2 in `region` with these credentials (ec2-clients.ts), one client per key, reused. */
+export const ec2ClientWith = (key: string, region: string, credentials: AwsCredentialIdentityProvider) =>
+  onceKeyed(`ec2/${key}/${region}`, () => new EC2Client({ ...COMMON, region, credentials }));
+
+/** STS with these credentials: GetCallerIdentity then tells whose they are. */
+export const stsClientWith = (key: string, credentials: AwsCredentialIdentityProvider) =>
+  onceKeyed(`sts/${key}`, () => new STSClient({ ...COMMON, credentials }));
+
 export const s3Client = (): S3Client => once('s3', () => new S3Client({ ...COMMON }));
 
 export const eventBridgeClient = (): EventBridgeClient =>
@@ -80,7 +99,8 @@ export function documentClient(): DynamoDBDocumentClient {
 
 /** Closes every socket (tests, CLI exit); the next call builds fresh clients. */
 export function destroyClients(): void {
-  for (const client of [...ec2ByRegion.values(), ...singletons.values()]) client.destroy();
+  for (const client of [...ec2ByRegion.values(), ...singletons.values(), ...keyed.values()]) client.destroy();
   ec2ByRegion.clear();
   singletons.clear();
+  keyed.clear();
 }

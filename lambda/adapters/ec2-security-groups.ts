@@ -9,7 +9,8 @@ import {
   type SecurityGroupRule,
 } from '@aws-sdk/client-ec2';
 import { AwsCallError } from '../core/errors';
-import type { LiveRead } from '../core/model';
+import type { Ec2Purpose } from '../core/member-roles';
+import { type LiveRead, type Where, whereKey } from '../core/model';
 import type { RevokeResult, SecurityGroups } from '../core/ports';
 import { awsErrorCode, describeAwsError, translateAwsError } from './aws-errors';
 import { toLiveGroup, toRevokedRule } from './ec2-rules';
@@ -37,11 +38,15 @@ function readOf(group: SecurityGroup, rules: readonly SecurityGroupRule[]): Live
   }
 }
 
+/**
+ * `ec2For` gives the client for an account, region and purpose (ec2-clients.ts): reads go with the
+ * `read` credentials, the revoke with the `revoke` ones, so each member role holds only its part.
+ */
 export class Ec2SecurityGroups implements SecurityGroups {
-  constructor(private readonly ec2For: (region: string) => EC2Client) {}
+  constructor(private readonly ec2For: (where: Where, purpose: Ec2Purpose) => EC2Client) {}
 
-  async readGroup(region: string, sgId: string): Promise<LiveRead> {
-    const ec2 = this.ec2For(region);
+  async readGroup(where: Where, sgId: string): Promise<LiveRead> {
+    const ec2 = this.ec2For(where, 'read');
     try {
       // By id (not by filter) so that AWS proves absence with InvalidGroup.NotFound.
       const out = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [sgId] }));
@@ -51,24 +56,24 @@ export class Ec2SecurityGroups implements SecurityGroups {
       return readOf(group, rules);
     } catch (error) {
       if (GROUP_NOT_FOUND.has(awsErrorCode(error) ?? '')) return { kind: 'not-found' };
-      return { kind: 'error', message: `reading ${sgId} in ${region}: ${describeAwsError(error)}` };
+      return { kind: 'error', message: `reading ${sgId} in ${whereKey(where)}: ${describeAwsError(error)}` };
     }
   }
 
-  async readGroups(region: string, sgIds: readonly string[]): Promise<ReadonlyMap<string, LiveRead>> {
-    const ec2 = this.ec2For(region);
+  async readGroups(where: Where, sgIds: readonly string[]): Promise<ReadonlyMap<string, LiveRead>> {
+    const ec2 = this.ec2For(where, 'read');
     const reads = new Map<string, LiveRead>();
     for (const chunk of chunksOf([...new Set(sgIds)], FILTER_VALUES_MAX)) {
-      for (const [sgId, read] of await readChunk(ec2, region, chunk)) reads.set(sgId, read);
+      for (const [sgId, read] of await readChunk(ec2, whereKey(where), chunk)) reads.set(sgId, read);
     }
     return reads;
   }
 
-  async revokeRules(region: string, sgId: string, ruleIds: readonly string[]): Promise<RevokeResult> {
-    const call = `RevokeSecurityGroupIngress ${sgId} in ${region}`;
+  async revokeRules(where: Where, sgId: string, ruleIds: readonly string[]): Promise<RevokeResult> {
+    const call = `RevokeSecurityGroupIngress ${sgId} in ${whereKey(where)}`;
     let out: RevokeSecurityGroupIngressCommandOutput;
     try {
-      out = await this.ec2For(region).send(
+      out = await this.ec2For(where, 'revoke').send(
         new RevokeSecurityGroupIngressCommand({ GroupId: sgId, SecurityGroupRuleIds: [...ruleIds] }),
       );
     } catch (error) {
@@ -96,7 +101,7 @@ export class Ec2SecurityGroups implements SecurityGroups {
 }
 
 /** One failed page makes the whole chunk unreadable: fail closed, never half a picture. */
-async function readChunk(ec2: EC2Client, region: string, sgIds: readonly string[]) {
+async function readChunk(ec2: EC2Client, place: string, sgIds: readonly string[]) {
   const reads = new Map<string, LiveRead>();
   try {
     const [groups, rules] = await Promise.all([describeGroups(ec2, sgIds), describeRules(ec2, sgIds)]);
@@ -112,7 +117,7 @@ async function readChunk(ec2: EC2Client, region: string, sgIds: readonly string[
       reads.set(sgId, group ? readOf(group, rulesOf.get(sgId) ?? []) : { kind: 'not-found' });
     }
   } catch (error) {
-    const message = `reading ${sgIds.length} group(s) in ${region}: ${describeAwsError(error)}`;
+    const message = `reading ${sgIds.length} group(s) in ${place}: ${describeAwsError(error)}`;
     for (const sgId of sgIds) reads.set(sgId, { kind: 'error', message });
   }
   return reads;

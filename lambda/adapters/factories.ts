@@ -1,7 +1,7 @@
+import type { CallerIdentity } from '../core/ports';
 import {
   cloudFormationClient,
   documentClient,
-  ec2Client,
   eventBridgeClient,
   kmsClient,
   s3Client,
@@ -12,6 +12,7 @@ import { CloudFormationStackOutputs } from './cloudformation-stack-outputs';
 import { DynamoDbActionStore } from './dynamodb-action-store';
 import { DynamoDbAuditTrail } from './dynamodb-audit-trail';
 import { DynamoDbSweepCheckpoints } from './dynamodb-sweep-checkpoints';
+import { Ec2Clients } from './ec2-clients';
 import { Ec2SecurityGroups } from './ec2-security-groups';
 import { EventBridgePublisher } from './eventbridge-publisher';
 import { KmsApprovalSigner, KmsApprovalVerifier } from './kms-approval-key';
@@ -24,9 +25,21 @@ import { StsCallerIdentity } from './sts-caller-identity';
  * Each port's AWS adapter on the shared clients: one place for the handlers and the CLI. A bundle
  * keeps only the factories it calls (approve-api carries no EC2 client).
  */
-export const securityGroups = () => new Ec2SecurityGroups(ec2Client);
-
 export const callerIdentity = () => new StsCallerIdentity(stsClient());
+
+/**
+ * The EC2 clients of one function (`fn` names it in the member accounts' CloudTrail): its own role
+ * in its own account; with an organization id, the member roles in the others (DESIGN §12).
+ */
+export const ec2Clients = (setup: { fn: string; organizationId: string | null; hub?: CallerIdentity }) =>
+  new Ec2Clients({
+    hub: setup.hub ?? callerIdentity(),
+    memberRoles: setup.organizationId !== null,
+    sessionName: `sg-revoke-${setup.fn}`,
+  });
+
+export const securityGroups = (clients: Ec2Clients) =>
+  new Ec2SecurityGroups((where, purpose) => clients.ec2(where, purpose));
 
 /** Without `auditTable` the store can create and read actions but refuses audited commits. */
 export const actionStore = (tables: {

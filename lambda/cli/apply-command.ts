@@ -7,14 +7,7 @@ import { parseFinding } from '../core/finding';
 import { buildRecord, planStep, type RemediationRecord, targetOfFinding, targetOfRaw } from '../core/records';
 import { type ApplyFindingDeps, applyFinding } from '../usecases/apply-finding';
 import type { FileOptions } from './args';
-import {
-  actionStore,
-  callerIdentity,
-  clock,
-  eventPublisher,
-  evidenceStore,
-  securityGroups,
-} from './aws-runtime';
+import { actionStore, callerIdentity, cliEc2, clock, eventPublisher, evidenceStore } from './aws-runtime';
 import { checkAwsSetup } from './aws-setup';
 import { readFindingValues } from './finding-values';
 import { logEvent } from './log-event';
@@ -79,8 +72,7 @@ export async function runApply(options: FileOptions, io: CliIo): Promise<number>
   };
   const deps = {
     ...base,
-    securityGroups: securityGroups(),
-    callerIdentity: identity,
+    ...cliEc2(identity),
     config: { ...config, approvalTtlHours: 1 },
   };
   const report = new RunReport(io, options.failOn);

@@ -1,7 +1,22 @@
-import { eventBridgePublisher } from '../adapters/factories';
-import type { EventPublisher, LifecycleEvent } from '../core/ports';
+import { ec2Clients, eventBridgePublisher, securityGroups } from '../adapters/factories';
+import type { CallerIdentity, EventPublisher, LifecycleEvent } from '../core/ports';
 
-export { actionStore, callerIdentity, evidenceStore, securityGroups } from '../adapters/factories';
+export {
+  actionStore,
+  callerIdentity,
+  ec2Clients,
+  evidenceStore,
+  securityGroups,
+} from '../adapters/factories';
+
+/**
+ * The CLI acts with the operator's credentials in their own account only: member roles trust the
+ * hub's functions, not people, so an organization's member accounts are the Lambdas' job.
+ */
+export function cliEc2(identity: CallerIdentity) {
+  const clients = ec2Clients({ fn: 'cli', organizationId: null, hub: identity });
+  return { securityGroups: securityGroups(clients), accounts: clients };
+}
 
 export const clock = { nowMs: () => Date.now() };
 

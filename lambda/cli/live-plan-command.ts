@@ -3,11 +3,11 @@ import { loadConfig } from '../config/config';
 import { planDecisionRecord, rejectionRecord } from '../core/dry-run';
 import { messageOf, messageWithCauses } from '../core/errors';
 import { parseFinding } from '../core/finding';
-import type { LiveRead } from '../core/model';
+import { type LiveRead, whereKey } from '../core/model';
 import type { SecurityGroups } from '../core/ports';
 import { previewFinding } from '../usecases/plan-finding';
 import type { FileOptions } from './args';
-import { callerIdentity, securityGroups } from './aws-runtime';
+import { callerIdentity, cliEc2 } from './aws-runtime';
 import { checkAwsSetup } from './aws-setup';
 import { readFindingValues } from './finding-values';
 import type { CliIo } from './plan-command';
@@ -19,9 +19,9 @@ import { EXIT_FAILURE, EXIT_OK, usageError } from './usage-error';
 function readOnce(groups: SecurityGroups): Pick<SecurityGroups, 'readGroup'> {
   const cache = new Map<string, Promise<LiveRead>>();
   return {
-    readGroup: (region, sgId) => {
-      const key = `${region}/${sgId}`;
-      const read = cache.get(key) ?? groups.readGroup(region, sgId);
+    readGroup: (where, sgId) => {
+      const key = `${whereKey(where)}/${sgId}`;
+      const read = cache.get(key) ?? groups.readGroup(where, sgId);
       cache.set(key, read);
       return read;
     },
@@ -51,9 +51,10 @@ export async function runLivePlan(options: FileOptions, io: CliIo): Promise<numb
     destroyClients();
     return usageError(io.stderr, `plan --live needs AWS credentials: ${messageWithCauses(error)}`);
   }
+  const ec2 = cliEc2(identity);
   const deps = {
-    securityGroups: readOnce(securityGroups()),
-    callerIdentity: identity,
+    securityGroups: readOnce(ec2.securityGroups),
+    accounts: ec2.accounts,
     // Without an allow-list, a preview still shows what would be revoked in the caller's account.
     config: { ...config, allowedAccounts: config.allowedAccounts.size > 0 ? config.allowedAccounts : null },
   };

@@ -1,7 +1,7 @@
 import { destroyClients } from '../adapters/clients';
 import { verifyFindings } from '../usecases/verify-findings';
 import type { FileOptions } from './args';
-import { actionStore, clock, securityGroups } from './aws-runtime';
+import { actionStore, callerIdentity, cliEc2, clock } from './aws-runtime';
 import { checkAwsSetup } from './aws-setup';
 import { readFindingValues } from './finding-values';
 import { logEvent } from './log-event';
@@ -26,7 +26,8 @@ export async function runReverify(options: FileOptions, io: CliIo): Promise<numb
   try {
     const results = await verifyFindings(
       {
-        securityGroups: securityGroups(),
+        // A finding of another account is unreachable here, never "verified" by a miss in this one.
+        securityGroups: cliEc2(callerIdentity()).securityGroups,
         actions: table ? actionStore({ actionsTable: table }) : null,
         clock,
       },

@@ -1,6 +1,7 @@
 import { APPROVAL_TTL_HOURS, VERIFY_WINDOW_DAYS } from '../core/constants';
 import { CONTROL_PORT_VARIABLES, DEFAULT_CONTROL_PORTS } from '../core/control-rules';
 import { ConfigError } from '../core/errors';
+import { ORGANIZATION_ID } from '../core/member-roles';
 import { type PrincipalPattern, parsePrincipalPatterns } from '../core/principals';
 
 /** DESIGN §9: every setting, by the environment variable that carries it. */
@@ -15,6 +16,8 @@ export interface Config {
   readonly idempotencyTable: string;
   readonly protectedIds: ReadonlySet<string>;
   readonly allowedAccounts: ReadonlySet<string>;
+  /** Organization mode (DESIGN §12): the hub assumes the member roles in other accounts. Null: single account. */
+  readonly organizationId: string | null;
   readonly approverPrincipals: readonly PrincipalPattern[];
   readonly viewerPrincipals: readonly PrincipalPattern[];
   readonly approvalTtlHours: number;
@@ -85,6 +88,16 @@ const principals = (variable: string): Parser<PrincipalPattern[]> => ({
   },
 });
 
+/** Absent or empty is null (the default mode); present, it must match. */
+const optional = (variable: string, pattern: RegExp, what: string): Parser<string | null> => ({
+  variable,
+  parse: (raw) => {
+    const value = raw?.trim() ?? '';
+    if (value === '') return null;
+    return pattern.test(value) ? value : fail(variable, `\`${value}\` is not ${what}`);
+  },
+});
+
 const setOf = (p: Parser<string[]>): Parser<ReadonlySet<string>> => ({
   variable: p.variable,
   parse: (raw) => new Set(p.parse(raw)),
@@ -128,6 +141,7 @@ const PARSERS: { readonly [K in keyof Config]: Parser<Config[K]> } = {
   idempotencyTable: name('AWS_SG_REVOKE_IDEMPOTENCY_TABLE'),
   protectedIds: setOf(list('AWS_SG_REVOKE_PROTECTED_IDS', SG_ID, 'security group ids')),
   allowedAccounts: setOf(list('AWS_SG_REVOKE_ALLOWED_ACCOUNT_IDS', ACCOUNT, '12-digit account ids')),
+  organizationId: optional('AWS_SG_REVOKE_ORGANIZATION_ID', ORGANIZATION_ID, 'an AWS Organizations id (o-…)'),
   approverPrincipals: principals('AWS_SG_REVOKE_APPROVER_PRINCIPALS'),
   viewerPrincipals: principals('AWS_SG_REVOKE_VIEWER_PRINCIPALS'),
   approvalTtlHours: positive(

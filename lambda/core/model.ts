@@ -92,3 +92,9 @@ export interface Where {
   readonly accountUid: string;
   readonly region: string;
 }
+
+/** Just the where of a finding or a plan (both carry an account and a region). */
+export const whereOf = (x: Where): Where => ({ accountUid: x.accountUid, region: x.region });
+
+/** A key naming one account and region (caches, grouping). */
+export const whereKey = (where: Where): string => `${where.accountUid}/${where.region}`;

@@ -1,16 +1,21 @@
 import type { Action, ActionChange, VerificationState } from './action';
 import type { AuditRow } from './audit';
-import type { LiveRead } from './model';
+import type { Ec2Purpose } from './member-roles';
+import type { LiveRead, Where } from './model';
 import type { ActionStatus } from './state-machine';
 
-/** EC2 security groups, in any region (the adapter keeps one client per region). */
+/**
+ * EC2 security groups, in any account and region: the hub's own with its role, a member's with the
+ * member role of the call's purpose (reads with `read`, the revoke with `revoke`). Credentials that
+ * cannot be had (AssumeRole denied) are read errors and revoke failures, never an empty answer.
+ */
 export interface SecurityGroups {
   /** The group's name, tags and ingress rules with their ids. Errors are values (`kind: 'error'`). */
-  readGroup(region: string, sgId: string): Promise<LiveRead>;
-  /** Many groups of one region in as few describe pages as AWS allows (reverify). */
-  readGroups(region: string, sgIds: readonly string[]): Promise<ReadonlyMap<string, LiveRead>>;
+  readGroup(where: Where, sgId: string): Promise<LiveRead>;
+  /** Many groups of one account and region in as few describe pages as AWS allows (reverify). */
+  readGroups(where: Where, sgIds: readonly string[]): Promise<ReadonlyMap<string, LiveRead>>;
   /** Revokes exactly these rule ids. Throws AccessDeniedError / ThrottledError / AwsCallError. */
-  revokeRules(region: string, sgId: string, ruleIds: readonly string[]): Promise<RevokeResult>;
+  revokeRules(where: Where, sgId: string, ruleIds: readonly string[]): Promise<RevokeResult>;
 }
 
 export interface RevokedRule {
@@ -35,6 +40,17 @@ export type RevokeResult =
 export interface CallerIdentity {
   /** The STS account and principal ARN of the credentials in use (cached per process). */
   whoAmI(): Promise<{ readonly account: string; readonly arn: string }>;
+}
+
+/**
+ * Whose credentials sg-revoke acts with in an account: the STS identity (GetCallerIdentity made
+ * with them) of the hub's own role in its own account, of the member role for `purpose` elsewhere.
+ * Without member roles (single account) every account gets the hub's own identity, which the
+ * caller-account guardrail then refuses for any other account. Throws when the credentials cannot
+ * be had (AssumeRole denied): never an identity that was not checked.
+ */
+export interface AccountIdentity {
+  identityIn(where: Where, purpose: Ec2Purpose): Promise<{ readonly account: string; readonly arn: string }>;
 }
 
 export interface Page<T> {

@@ -4,7 +4,7 @@ import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import {
   actionStore,
   approvalVerifier,
-  callerIdentity,
+  ec2Clients,
   eventBridgePublisher,
   evidenceStore,
   securityGroups,
@@ -23,12 +23,14 @@ const config = loadConfig(process.env, [
   'eventBus',
   'protectedIds',
   'allowedAccounts',
+  'organizationId',
   'idempotencyTable',
   'approvalKeyArn',
 ]);
+const clients = ec2Clients({ fn: 'apply', organizationId: config.organizationId });
 const deps: SignedApplyDeps = {
-  securityGroups: securityGroups(),
-  callerIdentity: callerIdentity(),
+  securityGroups: securityGroups(clients),
+  accounts: clients,
   actions: actionStore(config),
   evidence: evidenceStore(config),
   events: eventBridgePublisher(config.eventBus),

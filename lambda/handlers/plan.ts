@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, EventBridgeEvent, SQSEvent, SQSRecord } from 'aws-lambda';
-import { actionStore, callerIdentity, eventBridgePublisher, securityGroups } from '../adapters/factories';
+import { actionStore, ec2Clients, eventBridgePublisher, securityGroups } from '../adapters/factories';
 import { loadConfig } from '../config/config';
 import { batchPlanner } from '../usecases/plan-batch';
 import type { PlanResult } from '../usecases/plan-finding';
@@ -12,14 +12,16 @@ const config = loadConfig(process.env, [
   'eventBus',
   'protectedIds',
   'allowedAccounts',
+  'organizationId',
   'approvalTtlHours',
   'highRiskPorts',
   'authorizedTcpPorts',
   'authorizedUdpPorts',
 ]);
+const clients = ec2Clients({ fn: 'plan', organizationId: config.organizationId });
 const deps = {
-  securityGroups: securityGroups(),
-  callerIdentity: callerIdentity(),
+  securityGroups: securityGroups(clients),
+  accounts: clients,
   actions: actionStore(config),
   events: eventBridgePublisher(config.eventBus),
   clock: systemClock,

@@ -2,6 +2,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import {
   actionStore,
+  ec2Clients,
   eventBridgePublisher,
   evidenceStore,
   securityGroups,
@@ -20,12 +21,13 @@ const config = {
     'auditBucket',
     'kmsKeyArn',
     'eventBus',
+    'organizationId',
     'verifyWindowDays',
   ]),
   ...loadReverifyConfig(process.env),
 };
 const deps: ReverifyDeps = {
-  securityGroups: securityGroups(),
+  securityGroups: securityGroups(ec2Clients({ fn: 'reverify', organizationId: config.organizationId })),
   actions: actionStore(config),
   evidence: evidenceStore(config),
   events: eventBridgePublisher(config.eventBus),

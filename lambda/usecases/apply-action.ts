@@ -8,10 +8,10 @@ import {
 } from '../core/approval';
 import { blockedStatus } from '../core/decide';
 import { ApprovalReplayError, ConflictError, messageOf } from '../core/errors';
-import { evaluateGuardrails, type Verdict } from '../core/guardrails';
-import type { Finding } from '../core/model';
+import { checkAccountAllowList, evaluateGuardrails, type Verdict } from '../core/guardrails';
+import { type Finding, type LiveRead, whereOf } from '../core/model';
 import type { Plan, RevokeTarget } from '../core/plan';
-import type { ApprovalVerifier, CallerIdentity, EventPublisher, SecurityGroups } from '../core/ports';
+import type { AccountIdentity, ApprovalVerifier, EventPublisher, SecurityGroups } from '../core/ports';
 import type { ActionStatus } from '../core/state-machine';
 import { type AuditDeps, commitAudited, commitPlain, isoOf } from './deps';
 import { lifecycleDetail } from './plan-finding';
@@ -19,7 +19,7 @@ import { revokeAndConfirm } from './revoke-and-confirm';
 
 export interface ApplyDeps extends AuditDeps {
   readonly securityGroups: SecurityGroups;
-  readonly callerIdentity: CallerIdentity;
+  readonly accounts: AccountIdentity;
   readonly events: EventPublisher;
   readonly mode: 'lambda' | 'cli';
   readonly config: {
@@ -147,22 +147,38 @@ async function runApply(deps: ApplyDeps, action: Action, consumes: Consumes): Pr
       caller: BY,
     });
   }
-  let caller: { account: string; arn: string };
-  try {
-    caller = await deps.callerIdentity.whoAmI();
-  } catch (error) {
-    const reason = `caller identity unknown: ${messageOf(error)}`;
-    const verdicts = [{ guardrail: 'caller-account', kind: 'block', reason } as const];
+  const where = whereOf(plan);
+  // An account off the allow-list is refused before any credentials are asked for it (no AssumeRole).
+  const allowList = checkAccountAllowList(plan.accountUid, deps.config.allowedAccounts);
+  if (allowList.kind === 'block') {
     return finish(deps, action, {
       to: 'BLOCKED',
       status: 'skipped_account_boundary',
-      detail: reason,
-      caller: 'unknown',
-      verdicts,
+      detail: allowList.reason,
+      caller: BY,
+      verdicts: [allowList],
       consumes,
     });
   }
-  const live = await deps.securityGroups.readGroup(plan.region, plan.sgId);
+  let caller: { account: string; arn: string };
+  try {
+    // The credentials that will revoke: the hub's role in its own account, else the member role.
+    caller = await deps.accounts.identityIn(where, 'revoke');
+  } catch (error) {
+    // No credentials (AssumeRole denied, STS down): nothing revoked, and it can be approved again.
+    return finish(deps, action, {
+      to: 'FAILED',
+      status: 'failure',
+      detail: `no credentials for account ${plan.accountUid}, nothing revoked: ${messageOf(error)}`,
+      caller: 'unknown',
+      consumes,
+    });
+  }
+  // Credentials of another account never read, let alone change, a group there.
+  const live: LiveRead =
+    caller.account === plan.accountUid
+      ? await deps.securityGroups.readGroup(where, plan.sgId)
+      : { kind: 'error', message: `not read: the credentials are in account ${caller.account}` };
   const report = evaluateGuardrails({
     finding: signedFindingOf(action.finding, plan),
     protectedIds: deps.config.protectedIds,
@@ -222,7 +238,7 @@ async function runApply(deps: ApplyDeps, action: Action, consumes: Consumes): Pr
     const failed = await commitPlain(deps, action, { from: ['APPLYING'], to: 'FAILED', patch }, BY, detail);
     return { kind: 'done', action: failed, audit: null };
   }
-  const outcome = await revokeAndConfirm(deps.securityGroups, plan.region, plan.sgId, revoke);
+  const outcome = await revokeAndConfirm(deps.securityGroups, where, plan.sgId, revoke);
   return finish(deps, claimed, {
     to: outcome.state,
     status: outcome.status,

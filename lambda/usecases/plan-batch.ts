@@ -1,6 +1,6 @@
 import { SgRevokeError } from '../core/errors';
 import { parseFinding } from '../core/finding';
-import type { Finding, LiveRead } from '../core/model';
+import { type Finding, type LiveRead, type Where, whereKey, whereOf } from '../core/model';
 import type { SecurityGroups } from '../core/ports';
 import {
   SECURITY_HUB_ASFF_DETAIL_TYPE,
@@ -70,21 +70,37 @@ export function intakeOf(body: string): IntakeItem[] {
   return findings.map((input) => ({ shape, input }));
 }
 
-/** Reads come from the batch's one describe per region; anything else goes to EC2 as usual. */
+/** Reads come from the batch's one describe per account and region; anything else goes to EC2 as usual. */
 class PrefetchedGroups implements SecurityGroups {
   constructor(
     private readonly inner: SecurityGroups,
-    private readonly read: (region: string, sgId: string) => LiveRead | undefined,
+    private readonly read: (where: Where, sgId: string) => LiveRead | undefined,
   ) {}
-  async readGroup(region: string, sgId: string): Promise<LiveRead> {
-    return this.read(region, sgId) ?? this.inner.readGroup(region, sgId);
+  async readGroup(where: Where, sgId: string): Promise<LiveRead> {
+    return this.read(where, sgId) ?? this.inner.readGroup(where, sgId);
   }
-  readGroups(region: string, sgIds: readonly string[]) {
-    return this.inner.readGroups(region, sgIds);
+  readGroups(where: Where, sgIds: readonly string[]) {
+    return this.inner.readGroups(where, sgIds);
   }
-  revokeRules(region: string, sgId: string, ruleIds: readonly string[]) {
-    return this.inner.revokeRules(region, sgId, ruleIds);
+  revokeRules(where: Where, sgId: string, ruleIds: readonly string[]) {
+    return this.inner.revokeRules(where, sgId, ruleIds);
   }
+}
+
+/**
+ * The findings whose groups may be read ahead: those of accounts where the read credentials report
+ * that very account (planFinding's own gate). An account whose credentials fail is left to its
+ * findings, which then fail on their own.
+ */
+async function readableFindings(deps: PlanDeps, findings: readonly Finding[]): Promise<Finding[]> {
+  const byAccount = new Map<string, Finding[]>();
+  for (const f of findings) byAccount.set(f.accountUid, [...(byAccount.get(f.accountUid) ?? []), f]);
+  const readable: Finding[] = [];
+  for (const [account, list] of byAccount) {
+    const identity = await deps.accounts.identityIn(whereOf(list[0] as Finding), 'read').catch(() => null);
+    if (identity?.account === account) readable.push(...list);
+  }
+  return readable;
 }
 
 export interface BatchPlanner {
@@ -113,13 +129,12 @@ export async function batchPlanner(deps: PlanDeps, bodies: readonly string[]): P
     }
   }
   // Never read the groups of an account this deployment may not touch (as planFinding does).
-  const caller = findings.length > 0 ? await deps.callerIdentity.whoAmI() : null;
-  const mine = findings.filter((f) => f.accountUid === caller?.account);
+  const mine = await readableFindings(deps, findings);
   const reads = new GroupReads(deps.securityGroups);
   await reads.load(mine);
-  const prefetched = new Set(mine.map((f) => `${f.region}/${f.sgId}`));
-  const groups = new PrefetchedGroups(deps.securityGroups, (region, sgId) =>
-    prefetched.has(`${region}/${sgId}`) ? reads.get(region, sgId) : undefined,
+  const prefetched = new Set(mine.map((f) => `${whereKey(f)}/${f.sgId}`));
+  const groups = new PrefetchedGroups(deps.securityGroups, (where, sgId) =>
+    prefetched.has(`${whereKey(where)}/${sgId}`) ? reads.get(where, sgId) : undefined,
   );
   const batchDeps: PlanDeps = { ...deps, securityGroups: groups };
   return {

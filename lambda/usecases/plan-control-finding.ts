@@ -5,9 +5,9 @@ import {
   groupLevelFinding,
 } from '../core/control-rules';
 import { type DecideContext, decidePlan, type PlanDecision } from '../core/decide';
-import { AwsCallError } from '../core/errors';
+import { AwsCallError, messageOf } from '../core/errors';
 import { checkAccountAllowList } from '../core/guardrails';
-import type { LiveRead } from '../core/model';
+import { type LiveRead, whereOf } from '../core/model';
 import { type ControlFinding, parseControlFinding, type SecurityHubShape } from '../core/securityhub-finding';
 import { type PlanDeps, type PlanResult, recordDecision, rejectFinding } from './plan-finding';
 
@@ -27,11 +27,16 @@ export async function planControlFinding(
   const { config } = deps;
   // Never read the groups of an account this deployment may not touch (as previewFinding does).
   const allowed = checkAccountAllowList(cf.accountUid, config.allowedAccounts).kind === 'allow';
-  const caller = allowed ? await deps.callerIdentity.whoAmI() : null;
+  const where = whereOf(cf);
+  let caller: { account: string; arn: string } | null = null;
+  try {
+    caller = allowed ? await deps.accounts.identityIn(where, 'read') : null;
+  } catch (error) {
+    // No credentials in that account (member role missing, AssumeRole denied): retried, never skipped.
+    throw new AwsCallError(`no credentials for account ${cf.accountUid}: ${messageOf(error)}`, undefined);
+  }
   const live: LiveRead | null =
-    allowed && caller?.account === cf.accountUid
-      ? await deps.securityGroups.readGroup(cf.region, cf.sgId)
-      : null;
+    allowed && caller?.account === cf.accountUid ? await deps.securityGroups.readGroup(where, cf.sgId) : null;
   if (live?.kind === 'error')
     throw new AwsCallError(`live group could not be read: ${live.message}`, undefined);
   const ctx: DecideContext = {

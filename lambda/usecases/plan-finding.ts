@@ -1,18 +1,18 @@
 import type { Action, RecordStatus } from '../core/action';
 import type { ControlPorts } from '../core/control-rules';
 import { blockedStatus, decidePlan, type PlanDecision, UNMATCHED_STATUS } from '../core/decide';
-import { AwsCallError } from '../core/errors';
+import { AwsCallError, messageOf } from '../core/errors';
 import { type FindingRejection, parseFinding } from '../core/finding';
 import { checkAccountAllowList } from '../core/guardrails';
-import type { Finding } from '../core/model';
+import { type Finding, whereOf } from '../core/model';
 import { actionIdOf } from '../core/plan';
-import type { ActionStore, CallerIdentity, Clock, EventPublisher, SecurityGroups } from '../core/ports';
+import type { AccountIdentity, ActionStore, Clock, EventPublisher, SecurityGroups } from '../core/ports';
 import type { ActionStatus } from '../core/state-machine';
 import { isoOf } from './deps';
 
 export interface PlanDeps {
   readonly securityGroups: SecurityGroups;
-  readonly callerIdentity: CallerIdentity;
+  readonly accounts: AccountIdentity;
   readonly actions: ActionStore;
   readonly events: EventPublisher;
   readonly clock: Clock;
@@ -50,7 +50,7 @@ function initialState(
 
 export interface PreviewDeps {
   readonly securityGroups: Pick<SecurityGroups, 'readGroup'>;
-  readonly callerIdentity: CallerIdentity;
+  readonly accounts: AccountIdentity;
   readonly config: {
     readonly protectedIds: ReadonlySet<string>;
     /** Null when the account binding is not part of the caller's mode (a CLI preview without one). */
@@ -60,8 +60,9 @@ export interface PreviewDeps {
 
 /**
  * What should happen to a finding, on live state, without recording anything: the same reads and
- * the same gate as planning (the Lambda and `plan --live` both use it). Groups are read only in
- * an allowed account that is the caller's own.
+ * the same gate as planning (the Lambda and `plan --live` both use it). Groups are read only in an
+ * allowed account, and only when the credentials used there report that very account (the hub's
+ * own role, or the member role it assumes): an account off the allow-list costs no AssumeRole.
  */
 export async function previewFinding(
   deps: PreviewDeps,
@@ -71,10 +72,18 @@ export async function previewFinding(
   // Never read the groups of an account this deployment may not touch.
   const allowed =
     allowedAccounts === null || checkAccountAllowList(finding.accountUid, allowedAccounts).kind === 'allow';
-  const caller = allowed ? await deps.callerIdentity.whoAmI() : null;
+  const where = whereOf(finding);
+  let caller: { account: string; arn: string } | null = null;
+  try {
+    caller = allowed ? await deps.accounts.identityIn(where, 'read') : null;
+  } catch (error) {
+    // No credentials in that account (member role missing, AssumeRole denied): unknown, never skipped.
+    const reason = `no credentials for account ${finding.accountUid}: ${messageOf(error)}`;
+    return { decision: { kind: 'unreadable', finding, reason }, callerArn: null };
+  }
   const live =
     allowed && caller?.account === finding.accountUid
-      ? await deps.securityGroups.readGroup(finding.region, finding.sgId)
+      ? await deps.securityGroups.readGroup(where, finding.sgId)
       : null;
   const decision = decidePlan(finding, {
     protectedIds: deps.config.protectedIds,

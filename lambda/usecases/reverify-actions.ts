@@ -105,7 +105,7 @@ export async function reverifyActions(deps: ReverifyDeps, run: ReverifyRun = {})
     await mapPool(page.items, 8, async (watched) => {
       try {
         const nowMs = deps.clock.nowMs();
-        const live = reads.get(watched.finding.region, watched.finding.sgId);
+        const live = reads.get(watched.finding, watched.finding.sgId);
         const result = await checkWatched(deps, watched, live, { sweepId: sweep.sweepId, nowMs, policy });
         counts.checked += 1;
         counts[result.status] += 1;

@@ -1,5 +1,6 @@
 import type { RecordStatus } from '../core/action';
 import { messageOf } from '../core/errors';
+import type { Where } from '../core/model';
 import type { RevokeTarget } from '../core/plan';
 import type { SecurityGroups } from '../core/ports';
 
@@ -16,7 +17,7 @@ export interface RevokeOutcome {
  */
 export async function revokeAndConfirm(
   groups: SecurityGroups,
-  region: string,
+  where: Where,
   sgId: string,
   targets: readonly RevokeTarget[],
   retried = false,
@@ -24,13 +25,13 @@ export async function revokeAndConfirm(
   const ids = targets.map((t) => t.ruleId).filter((id): id is string => id !== null);
   let result: Awaited<ReturnType<SecurityGroups['revokeRules']>>;
   try {
-    result = await groups.revokeRules(region, sgId, ids);
+    result = await groups.revokeRules(where, sgId, ids);
   } catch (error) {
     return { state: 'FAILED', status: 'failure', detail: `revoke failed: ${messageOf(error)}`, revoked: [] };
   }
   if (result.kind === 'not-found')
-    return afterNotFound(groups, region, sgId, targets, result.message, retried);
-  const confirm = await groups.readGroup(region, sgId);
+    return afterNotFound(groups, where, sgId, targets, result.message, retried);
+  const confirm = await groups.readGroup(where, sgId);
   const present = new Set(confirm.kind === 'found' ? confirm.group.ingress.map((r) => r.ruleId) : []);
   // Without an after-image in the answer, a rule counts as revoked only if the fresh read lacks it.
   const revokedIds = result.afterImageReported
@@ -80,13 +81,13 @@ export async function revokeAndConfirm(
  */
 async function afterNotFound(
   groups: SecurityGroups,
-  region: string,
+  where: Where,
   sgId: string,
   targets: readonly RevokeTarget[],
   message: string,
   retried: boolean,
 ): Promise<RevokeOutcome> {
-  const live = await groups.readGroup(region, sgId);
+  const live = await groups.readGroup(where, sgId);
   if (live.kind === 'error') {
     return {
       state: 'FAILED',
@@ -109,5 +110,5 @@ async function afterNotFound(
     const still = remaining.map((t) => t.ruleId).join(', ');
     return { state: 'FAILED', status: 'failure', detail: `${message}; still present: ${still}`, revoked: [] };
   }
-  return revokeAndConfirm(groups, region, sgId, remaining, true);
+  return revokeAndConfirm(groups, where, sgId, remaining, true);
 }

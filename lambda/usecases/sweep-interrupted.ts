@@ -1,6 +1,6 @@
 import type { Action } from '../core/action';
 import { ConflictError } from '../core/errors';
-import type { LiveRead } from '../core/model';
+import { type LiveRead, whereOf } from '../core/model';
 import type { RevokeTarget } from '../core/plan';
 import type { EventPublisher, SecurityGroups } from '../core/ports';
 import { type AuditDeps, commitAudited, isoOf, SWEEP_CALLER, sweepFacts } from './deps';
@@ -67,7 +67,7 @@ export async function sweepInterrupted(deps: SweepDeps): Promise<number> {
 
 async function settleOne(deps: SweepDeps, action: Action, nowMs: number) {
   const f = action.finding;
-  const live = await deps.securityGroups.readGroup(f.region, f.sgId);
+  const live = await deps.securityGroups.readGroup(whereOf(f), f.sgId);
   const gone = approvedRulesGone(approvedRules(action), live);
   const detail = gone
     ? `${RECONCILED_DETAIL}: no outcome recorded since ${action.updatedAt}; the approved rules are no longer on the group`

@@ -66,7 +66,7 @@ export async function verifyFindings(
       });
       results.push({ record, driftFinding: null, storeError: null });
     } else {
-      results.push(await verifyOne(deps, p.value, read(p.value.region, p.value.sgId), checkedAtMs));
+      results.push(await verifyOne(deps, p.value, read(p.value, p.value.sgId), checkedAtMs));
     }
   }
   return results;

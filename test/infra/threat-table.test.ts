@@ -2,8 +2,10 @@ import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CfnResource } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
+import { SgRevokeMemberStack } from '../../infra/lib/member-roles';
 import { createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
 import type { SgRevokeStack } from '../../infra/lib/sg-revoke-stack';
 import { testContext } from './synthetic-context';
@@ -92,4 +94,38 @@ describe("README's threat table agrees with the template", () => {
       'approve-api',
     ]);
   });
+});
+
+describe("README's threat table agrees with the member stack", () => {
+  const app = new App();
+  const member = new SgRevokeMemberStack(app, 'Member', {
+    config: { hubAccountId: '111122223333', organizationId: 'o-a1b2c3d4e5', hubRegions: ['us-east-1'] },
+  });
+  const memberResources = Template.fromStack(member).toJSON().Resources as typeof resources;
+
+  it.each(['read', 'revoke', 'restore'] as const)(
+    "lists exactly the member-%s role's IAM actions",
+    (purpose) => {
+      const role = member.memberRoles.roles[purpose];
+      const id = member.resolve((role.node.defaultChild as CfnResource).logicalId) as string;
+      const granted = Object.values(memberResources)
+        .filter(
+          (r) =>
+            r.Type === 'AWS::IAM::Policy' &&
+            JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: id }]),
+        )
+        .flatMap(
+          (r) =>
+            (r.Properties.PolicyDocument as { Statement: { Effect: string; Action: string | string[] }[] })
+              .Statement,
+        )
+        .filter((s) => s.Effect === 'Allow')
+        .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+
+      const documented = [...(documentedActions().get(`member-${purpose} (member stack)`) ?? [])].sort();
+
+      expect(granted.length).toBeGreaterThan(0);
+      expect(documented).toEqual([...new Set(granted)].sort());
+    },
+  );
 });

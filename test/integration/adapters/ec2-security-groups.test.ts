@@ -2,14 +2,17 @@ import { destroyClients, ec2Client } from '../../../lambda/adapters/clients';
 import { Ec2SecurityGroups } from '../../../lambda/adapters/ec2-security-groups';
 import { createGroup, defaultGroupId, describeMoto, readIngressRules, resetMoto } from '../moto/resources';
 
-const EAST = 'us-east-1';
-const WEST = 'eu-west-1';
+const EAST_REGION = 'us-east-1';
+const WEST_REGION = 'eu-west-1';
+/** moto's account, in each region. */
+const EAST = { accountUid: '123456789012', region: EAST_REGION };
+const WEST = { accountUid: '123456789012', region: WEST_REGION };
 const MISSING = 'sg-0123456789abcdef0';
 
 describeMoto('Ec2SecurityGroups on moto_server', () => {
-  const groups = new Ec2SecurityGroups(ec2Client);
+  const groups = new Ec2SecurityGroups((where) => ec2Client(where.region));
   const openGroup = () =>
-    createGroup(EAST, {
+    createGroup(EAST_REGION, {
       name: 'web',
       tags: { team: 'blue', 'intentionally-open': 'cdn' },
       ingress: [
@@ -55,7 +58,7 @@ describeMoto('Ec2SecurityGroups on moto_server', () => {
   });
 
   it('reads the VPC default group by its live name', async () => {
-    const read = await groups.readGroup(EAST, await defaultGroupId(EAST));
+    const read = await groups.readGroup(EAST, await defaultGroupId(EAST_REGION));
 
     expect(read.kind === 'found' && read.group.groupName).toBe('default');
   });
@@ -66,11 +69,14 @@ describeMoto('Ec2SecurityGroups on moto_server', () => {
 
   it('reads many groups per region in one batch; a group of another region is not-found', async () => {
     const east = await openGroup();
-    const other = await createGroup(EAST, {
+    const other = await createGroup(EAST_REGION, {
       name: 'api',
       ingress: [{ protocol: 'udp', fromPort: 53, toPort: 53, cidr: '::/0' }],
     });
-    const west = await createGroup(WEST, { name: 'eu', ingress: [{ protocol: '-1', cidr: '0.0.0.0/0' }] });
+    const west = await createGroup(WEST_REGION, {
+      name: 'eu',
+      ingress: [{ protocol: '-1', cidr: '0.0.0.0/0' }],
+    });
 
     const eastReads = await groups.readGroups(EAST, [east.groupId, other.groupId, MISSING]);
     const westReads = await groups.readGroups(WEST, [west.groupId, east.groupId]);
@@ -95,7 +101,7 @@ describeMoto('Ec2SecurityGroups on moto_server', () => {
     const [ssh4, ssh6, vpn, https] = ruleIds as [string, string, string, string];
 
     const first = await groups.revokeRules(EAST, groupId, [ssh4, ssh6]);
-    const left = (await readIngressRules(EAST, groupId)).map((r) => r.SecurityGroupRuleId).sort();
+    const left = (await readIngressRules(EAST_REGION, groupId)).map((r) => r.SecurityGroupRuleId).sort();
     const second = await groups.revokeRules(EAST, groupId, [ssh4, ssh6]);
 
     expect(first.kind).toBe('revoked');

@@ -30,7 +30,10 @@ export const NOT_APPROVER = `arn:aws:sts::${MOTO_ACCOUNT}:assumed-role/Developer
 type Observable = { name: string; type: string; value: string };
 
 /** The detector's SSH finding, pointed at a real moto group (ids and account rewritten). */
-export function findingFor(groupId: string, opts: { cidrs?: string[]; name?: string; uid?: string } = {}) {
+export function findingFor(
+  groupId: string,
+  opts: { cidrs?: string[]; name?: string; uid?: string; account?: string } = {},
+) {
   const line = readFileSync(join(__dirname, '../../../events/findings.ocsf.jsonl'), 'utf8').split(
     '\n',
   )[0] as string;
@@ -44,7 +47,7 @@ export function findingFor(groupId: string, opts: { cidrs?: string[]; name?: str
     .filter((o) => o.name !== 'permission.cidr')
     .map((o) => {
       if (o.name === 'target.uid') return { ...o, value: groupId };
-      if (o.name === 'account.uid') return { ...o, value: MOTO_ACCOUNT };
+      if (o.name === 'account.uid') return { ...o, value: opts.account ?? MOTO_ACCOUNT };
       if (o.name === 'target.name' && opts.name) return { ...o, value: opts.name };
       return o;
     })

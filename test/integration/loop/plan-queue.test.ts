@@ -119,8 +119,8 @@ describeMoto('plan through SQS on moto', () => {
     );
     const store = new InMemoryActionStore();
     const deps = {
-      securityGroups: new Ec2SecurityGroups(ec2Client),
-      callerIdentity: new FixedCallerIdentity(MOTO_ACCOUNT),
+      securityGroups: new Ec2SecurityGroups((where) => ec2Client(where.region)),
+      accounts: new FixedCallerIdentity(MOTO_ACCOUNT),
       actions: store,
       events: new InMemoryEventPublisher(),
       clock: { nowMs: () => Date.now() },

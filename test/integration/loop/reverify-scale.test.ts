@@ -151,7 +151,7 @@ describeMoto('reverify at scale on moto (300 actions, 2 regions)', () => {
     }
     const evidence = new InMemoryEvidenceStore();
     const deps = {
-      securityGroups: new Ec2SecurityGroups(ec2Client),
+      securityGroups: new Ec2SecurityGroups((where) => ec2Client(where.region)),
       actions: store,
       evidence,
       events: new InMemoryEventPublisher(),

@@ -93,7 +93,7 @@ describeMoto('scheduled reverify on moto, through the handler', () => {
       );
     }
     const deps = {
-      securityGroups: new Ec2SecurityGroups(ec2Client),
+      securityGroups: new Ec2SecurityGroups((where) => ec2Client(where.region)),
       actions,
       evidence: new InMemoryEvidenceStore(),
       events: new InMemoryEventPublisher(),

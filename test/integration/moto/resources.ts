@@ -38,6 +38,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import { WATCH_INDEX, WATCH_KEY, WATCH_PROJECTION, WATCH_SINCE } from '../../../lambda/core/watch-index';
 
 export const REGION = 'us-east-1';
@@ -225,8 +226,9 @@ function permissionOf(spec: IngressSpec): IpPermission {
 export async function createGroup(
   region: string,
   spec: GroupSpec,
+  credentials?: AwsCredentialIdentity,
 ): Promise<{ groupId: string; ruleIds: string[] }> {
-  return using(new EC2Client({ region }), async (ec2) => {
+  return using(new EC2Client({ region, credentials }), async (ec2) => {
     const tags = Object.entries(spec.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
     const { GroupId } = await ec2.send(
       new CreateSecurityGroupCommand({
@@ -260,8 +262,12 @@ async function rulesOf(ec2: EC2Client, groupId: string): Promise<SecurityGroupRu
 }
 
 /** The ingress rules of a group as EC2 reports them now. */
-export const readIngressRules = (region: string, groupId: string): Promise<SecurityGroupRule[]> =>
-  using(new EC2Client({ region }), (ec2) => rulesOf(ec2, groupId));
+export const readIngressRules = (
+  region: string,
+  groupId: string,
+  credentials?: AwsCredentialIdentity,
+): Promise<SecurityGroupRule[]> =>
+  using(new EC2Client({ region, credentials }), (ec2) => rulesOf(ec2, groupId));
 
 /** The id of the VPC `default` group of the region's default VPC. */
 export const defaultGroupId = (region: string): Promise<string> =>

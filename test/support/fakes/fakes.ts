@@ -1,7 +1,9 @@
 import { sign as cryptoSign, verify as cryptoVerify, generateKeyPairSync } from 'node:crypto';
 import type { AuditRow } from '../../../lambda/core/audit';
-import type { IngressRule, LiveGroup, LiveRead } from '../../../lambda/core/model';
+import type { Ec2Purpose } from '../../../lambda/core/member-roles';
+import type { IngressRule, LiveGroup, LiveRead, Where } from '../../../lambda/core/model';
 import type {
+  AccountIdentity,
   ApprovalSigner,
   ApprovalVerifier,
   CallerIdentity,
@@ -20,27 +22,31 @@ export class InMemorySecurityGroups implements SecurityGroups {
   revokeError: Error | null = null;
   describeCalls = 0;
   revokeCalls = 0;
+  /** Where each call went, in order: `read|revoke account/region`. */
+  readonly calls: string[] = [];
 
   put(group: LiveGroup): void {
     this.groups.set(group.groupId, structuredClone(group));
   }
 
-  async readGroup(_region: string, sgId: string): Promise<LiveRead> {
+  async readGroup(where: Where, sgId: string): Promise<LiveRead> {
     this.describeCalls += 1;
+    this.calls.push(`read ${where.accountUid}/${where.region}`);
     const error = this.readErrors.get(sgId);
     if (error) return { kind: 'error', message: error };
     const group = this.groups.get(sgId);
     return group ? { kind: 'found', group: structuredClone(group) } : { kind: 'not-found' };
   }
 
-  async readGroups(region: string, sgIds: readonly string[]): Promise<ReadonlyMap<string, LiveRead>> {
+  async readGroups(where: Where, sgIds: readonly string[]): Promise<ReadonlyMap<string, LiveRead>> {
     const out = new Map<string, LiveRead>();
-    for (const id of sgIds) out.set(id, await this.readGroup(region, id));
+    for (const id of sgIds) out.set(id, await this.readGroup(where, id));
     return out;
   }
 
-  async revokeRules(_region: string, sgId: string, ruleIds: readonly string[]): Promise<RevokeResult> {
+  async revokeRules(where: Where, sgId: string, ruleIds: readonly string[]): Promise<RevokeResult> {
     this.revokeCalls += 1;
+    this.calls.push(`revoke ${where.accountUid}/${where.region}`);
     if (this.revokeError) throw this.revokeError;
     const group = this.groups.get(sgId);
     const hit = group?.ingress.filter((r) => ruleIds.includes(r.ruleId)) ?? [];
@@ -88,7 +94,15 @@ export class InMemoryEventPublisher implements EventPublisher {
   }
 }
 
-export class FixedCallerIdentity implements CallerIdentity {
+/**
+ * One identity for every account, like a single-account deployment (the hub's own credentials
+ * everywhere); `members` gives an account credentials of its own, as a member role would.
+ */
+export class FixedCallerIdentity implements CallerIdentity, AccountIdentity {
+  /** Every identityIn call: `purpose account`. */
+  readonly identityCalls: string[] = [];
+  readonly members = new Map<string, { account: string; arn: string } | Error>();
+
   constructor(
     public account = '111122223333',
     public arn = 'arn:aws:sts::111122223333:assumed-role/sg-revoke-apply/fn',
@@ -97,6 +111,12 @@ export class FixedCallerIdentity implements CallerIdentity {
   async whoAmI() {
     if (this.failWith) throw this.failWith;
     return { account: this.account, arn: this.arn };
+  }
+  async identityIn(where: Where, purpose: Ec2Purpose) {
+    this.identityCalls.push(`${purpose} ${where.accountUid}`);
+    const member = this.members.get(where.accountUid);
+    if (member instanceof Error) throw member;
+    return member ?? this.whoAmI();
   }
 }
 

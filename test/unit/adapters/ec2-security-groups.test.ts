@@ -14,6 +14,7 @@ import { AccessDeniedError, AwsCallError, ThrottledError } from '../../../lambda
 const ec2Mock = mockClient(EC2Client);
 const client = new EC2Client({ region: 'us-east-1' });
 const SG = 'sg-0123456789abcdef0';
+const HERE = { accountUid: '111122223333', region: 'us-east-1' };
 
 /** An EC2 error as the SDK raises it (query protocol: `Code` and `name` carry the AWS code). */
 const awsError = (code: string) =>
@@ -79,7 +80,7 @@ describe('Ec2SecurityGroups.readGroup', () => {
     });
     const groups = new Ec2SecurityGroups(() => client);
 
-    const read = await groups.readGroup('us-east-1', SG);
+    const read = await groups.readGroup(HERE, SG);
 
     expect(read).toEqual({
       kind: 'found',
@@ -174,7 +175,7 @@ describe('Ec2SecurityGroups.readGroup', () => {
       .resolvesOnce({ SecurityGroupRules: [rule(SG)], NextToken: 'page-2' })
       .resolvesOnce({ SecurityGroupRules: [rule(SG, { FromPort: 443, ToPort: 443 })] });
 
-    const read = await new Ec2SecurityGroups(() => client).readGroup('us-east-1', SG);
+    const read = await new Ec2SecurityGroups(() => client).readGroup(HERE, SG);
 
     expect(read.kind === 'found' && read.group.ingress.map((r) => r.fromPort)).toEqual([22, 443]);
     // The SDK's paginator sends the token of the page before (it reuses one input object).
@@ -182,20 +183,20 @@ describe('Ec2SecurityGroups.readGroup', () => {
     expect(inputsOf(DescribeSecurityGroupRulesCommand)[1]?.NextToken).toBe('page-2');
   });
 
-  it('uses the client of the requested region', async () => {
+  it('uses the read client of the requested account and region', async () => {
     ec2Mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [group(SG)] });
     ec2Mock.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [] });
     const ec2For = jest.fn(() => client);
 
-    await new Ec2SecurityGroups(ec2For).readGroup('eu-west-3', SG);
+    await new Ec2SecurityGroups(ec2For).readGroup({ ...HERE, region: 'eu-west-3' }, SG);
 
-    expect(ec2For).toHaveBeenCalledWith('eu-west-3');
+    expect(ec2For).toHaveBeenCalledWith({ ...HERE, region: 'eu-west-3' }, 'read');
   });
 
   it.each(['InvalidGroup.NotFound', 'InvalidGroupId.NotFound'])('is not-found on %s', async (code) => {
     ec2Mock.on(DescribeSecurityGroupsCommand).rejects(awsError(code));
 
-    await expect(new Ec2SecurityGroups(() => client).readGroup('us-east-1', SG)).resolves.toEqual({
+    await expect(new Ec2SecurityGroups(() => client).readGroup(HERE, SG)).resolves.toEqual({
       kind: 'not-found',
     });
   });
@@ -207,7 +208,7 @@ describe('Ec2SecurityGroups.readGroup', () => {
   ])('is an error, never a guess, on %s', async (_what, error, text) => {
     ec2Mock.on(DescribeSecurityGroupsCommand).rejects(error);
 
-    const read = await new Ec2SecurityGroups(() => client).readGroup('us-east-1', SG);
+    const read = await new Ec2SecurityGroups(() => client).readGroup(HERE, SG);
 
     expect(read).toEqual({ kind: 'error', message: expect.stringContaining(text) });
   });
@@ -220,8 +221,8 @@ describe('Ec2SecurityGroups.readGroup', () => {
       .resolves({ SecurityGroupRules: [rule(SG, { IpProtocol: 'gre' })] });
     const groups = new Ec2SecurityGroups(() => client);
 
-    const throttled = await groups.readGroup('us-east-1', SG);
-    const unreadable = await groups.readGroup('us-east-1', SG);
+    const throttled = await groups.readGroup(HERE, SG);
+    const unreadable = await groups.readGroup(HERE, SG);
 
     expect(throttled).toEqual({ kind: 'error', message: expect.stringContaining('Throttling') });
     expect(unreadable).toEqual({ kind: 'error', message: expect.stringContaining('unknown protocol') });
@@ -245,7 +246,7 @@ describe('Ec2SecurityGroups.readGroups', () => {
       ),
     }));
 
-    const reads = await new Ec2SecurityGroups(() => client).readGroups('us-east-1', all);
+    const reads = await new Ec2SecurityGroups(() => client).readGroups(HERE, all);
 
     const groupCalls = inputsOf(DescribeSecurityGroupsCommand);
     const ruleCalls = inputsOf(DescribeSecurityGroupRulesCommand);
@@ -276,7 +277,7 @@ describe('Ec2SecurityGroups.readGroups', () => {
       .resolvesOnce({ SecurityGroupRules: [rule(b, { FromPort: 443, ToPort: 443 })], NextToken: 'r2' })
       .resolvesOnce({ SecurityGroupRules: [rule(a)] });
 
-    const reads = await new Ec2SecurityGroups(() => client).readGroups('us-east-1', [a, b, a]);
+    const reads = await new Ec2SecurityGroups(() => client).readGroups(HERE, [a, b, a]);
 
     const ports = (id: string) => {
       const read = reads.get(id);
@@ -302,7 +303,7 @@ describe('Ec2SecurityGroups.readGroups', () => {
       .rejectsOnce(awsError('RequestLimitExceeded'))
       .resolves({ SecurityGroupRules: [] });
 
-    const reads = await new Ec2SecurityGroups(() => client).readGroups('us-east-1', all);
+    const reads = await new Ec2SecurityGroups(() => client).readGroups(HERE, all);
 
     const kinds = [...reads.values()].map((r) => r.kind);
     expect(kinds.slice(0, 200).every((k) => k === 'error')).toBe(true);
@@ -314,7 +315,7 @@ describe('Ec2SecurityGroups.readGroups', () => {
   });
 
   it('makes no call for no groups', async () => {
-    const reads = await new Ec2SecurityGroups(() => client).readGroups('us-east-1', []);
+    const reads = await new Ec2SecurityGroups(() => client).readGroups(HERE, []);
 
     expect(reads.size).toBe(0);
     expect(ec2Mock.calls()).toHaveLength(0);
@@ -322,8 +323,7 @@ describe('Ec2SecurityGroups.readGroups', () => {
 });
 
 describe('Ec2SecurityGroups.revokeRules', () => {
-  const revoke = (ruleIds: string[]) =>
-    new Ec2SecurityGroups(() => client).revokeRules('us-east-1', SG, ruleIds);
+  const revoke = (ruleIds: string[]) => new Ec2SecurityGroups(() => client).revokeRules(HERE, SG, ruleIds);
 
   it('revokes by rule id and returns the normalised after-image and the ids AWS did not revoke', async () => {
     ec2Mock.on(RevokeSecurityGroupIngressCommand).resolves({

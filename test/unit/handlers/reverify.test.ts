@@ -7,6 +7,7 @@ const w = fleetWorld();
 // The handler builds its adapters at import: here they are the in-memory world of this test.
 jest.mock('../../../lambda/adapters/factories', () => ({
   securityGroups: () => w.groups,
+  ec2Clients: () => null,
   actionStore: () => w.actions,
   evidenceStore: () => new InMemoryEvidenceStore(),
   eventBridgePublisher: () => new InMemoryEventPublisher(),

@@ -79,14 +79,6 @@ describe('applyAction', () => {
       /STS account/,
     ],
     [
-      'STS unavailable',
-      (w: World) => {
-        w.callerIdentity.failWith = new Error('ExpiredToken');
-      },
-      'skipped_account_boundary',
-      /caller identity unknown/,
-    ],
-    [
       'group unreadable',
       (w: World) => w.groups.readErrors.set(SG, 'UnauthorizedOperation'),
       'failure',
@@ -113,6 +105,65 @@ describe('applyAction', () => {
       expect(last?.status_detail).toMatch(reason);
     },
   );
+
+  it('ends FAILED (approvable again), revokes and reads nothing, when the credentials cannot be had', async () => {
+    const w = world();
+    const id = await planAndApprove(w);
+    w.callerIdentity.failWith = new Error('ExpiredToken');
+
+    await applyAction(w, id);
+
+    expect(w.groups.ruleIdsOf(SG)).toHaveLength(4);
+    expect(w.groups.calls.filter((c) => c.startsWith('revoke'))).toEqual([]);
+    const action = await w.actions.get(id);
+    expect(action?.status).toBe('FAILED');
+    expect(action?.recordStatus).toBe('failure');
+    expect(action?.statusDetail).toMatch(
+      /no credentials for account 111122223333, nothing revoked: ExpiredToken/,
+    );
+    expect(w.actions.rowsOf(id).at(-1)).toMatchObject({ step: 'revoke_after', status: 'failure' });
+  });
+
+  it('asks for no credentials at all when the account left the allow-list', async () => {
+    const w = world();
+    const id = await planAndApprove(w);
+    const asked = w.callerIdentity.identityCalls.length;
+    w.config.allowedAccounts.clear();
+
+    await applyAction(w, id);
+
+    expect(w.callerIdentity.identityCalls).toHaveLength(asked);
+    expect((await w.actions.get(id))?.recordStatus).toBe('skipped_account_boundary');
+    expect(w.groups.ruleIdsOf(SG)).toHaveLength(4);
+  });
+
+  it("revokes with the revoke credentials of the plan's account and region", async () => {
+    const w = world();
+    const id = await planAndApprove(w);
+
+    await applyAction(w, id);
+
+    expect(w.callerIdentity.identityCalls.at(-1)).toBe('revoke 111122223333');
+    expect(w.groups.calls.filter((c) => c.startsWith('revoke'))).toEqual(['revoke 111122223333/us-east-1']);
+  });
+
+  it('revokes nothing in a member account whose credentials report another account', async () => {
+    const w = world();
+    const id = await planAndApprove(w);
+    w.callerIdentity.members.set('111122223333', {
+      account: '444455556666',
+      arn: 'arn:aws:sts::444455556666:assumed-role/sg-revoke-member-revoke/sg-revoke-apply',
+    });
+
+    await applyAction(w, id);
+
+    const action = await w.actions.get(id);
+    expect(action?.status).toBe('BLOCKED');
+    expect(action?.recordStatus).toBe('skipped_account_boundary');
+    expect(action?.statusDetail).toMatch(/444455556666/);
+    expect(w.groups.ruleIdsOf(SG)).toHaveLength(4);
+    expect(w.groups.revokeCalls).toBe(0);
+  });
 
   it('revokes nothing when the BEFORE audit fails in S3, and leaves the action FAILED with the reason', async () => {
     const w = world();

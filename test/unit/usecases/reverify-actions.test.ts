@@ -331,7 +331,7 @@ describe('interrupted applies and failed ones', () => {
     );
     // The crashed apply had revoked the approved rules before dying.
     await w.groups.revokeRules(
-      'us-east-1',
+      { accountUid: '111122223333', region: 'us-east-1' },
       SG,
       approvedRules(approved).map((t) => t.ruleId!),
     );

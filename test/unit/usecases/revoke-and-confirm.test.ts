@@ -1,3 +1,4 @@
+import type { Where } from '../../../lambda/core/model';
 import { resolveTargets } from '../../../lambda/core/plan';
 import type { RevokeResult } from '../../../lambda/core/ports';
 import { revokeAndConfirm } from '../../../lambda/usecases/revoke-and-confirm';
@@ -7,17 +8,15 @@ import { SG, webTier } from './world';
 /** EC2 that answers Return=true with no after-image (as moto, and older API versions, do). */
 class SilentEc2 extends InMemorySecurityGroups {
   keepRules = false;
-  override async revokeRules(
-    region: string,
-    sgId: string,
-    ruleIds: readonly string[],
-  ): Promise<RevokeResult> {
+  override async revokeRules(where: Where, sgId: string, ruleIds: readonly string[]): Promise<RevokeResult> {
     if (this.keepRules)
       return { kind: 'revoked', revoked: [], unknownRuleIds: [], afterImageReported: false };
-    await super.revokeRules(region, sgId, ruleIds);
+    await super.revokeRules(where, sgId, ruleIds);
     return { kind: 'revoked', revoked: [], unknownRuleIds: [], afterImageReported: false };
   }
 }
+
+const HERE = { accountUid: '111122223333', region: 'us-east-1' };
 
 const shape = {
   protocol: 'tcp' as const,
@@ -32,7 +31,7 @@ describe('revokeAndConfirm', () => {
     ec2.put(webTier());
     const targets = resolveTargets(shape, webTier().ingress);
 
-    const outcome = await revokeAndConfirm(ec2, 'us-east-1', SG, targets);
+    const outcome = await revokeAndConfirm(ec2, HERE, SG, targets);
 
     expect(outcome.state).toBe('APPLIED');
     expect(outcome.revoked.map((t) => t.ruleId)).toEqual(['sgr-00000000000000001', 'sgr-00000000000000002']);
@@ -43,7 +42,7 @@ describe('revokeAndConfirm', () => {
     ec2.put(webTier());
     ec2.keepRules = true;
 
-    const outcome = await revokeAndConfirm(ec2, 'us-east-1', SG, resolveTargets(shape, webTier().ingress));
+    const outcome = await revokeAndConfirm(ec2, HERE, SG, resolveTargets(shape, webTier().ingress));
 
     expect(outcome).toMatchObject({ state: 'FAILED', status: 'failure' });
     expect(outcome.detail).toMatch(/still present/);
@@ -54,10 +53,10 @@ describe('revokeAndConfirm', () => {
     ec2.put(webTier());
     const targets = resolveTargets(shape, webTier().ingress);
     const original = ec2.readGroup.bind(ec2);
-    ec2.readGroup = async (region, id) =>
-      ec2.revokeCalls > 0 ? { kind: 'error', message: 'RequestLimitExceeded' } : original(region, id);
+    ec2.readGroup = async (where, id) =>
+      ec2.revokeCalls > 0 ? { kind: 'error', message: 'RequestLimitExceeded' } : original(where, id);
 
-    const outcome = await revokeAndConfirm(ec2, 'us-east-1', SG, targets);
+    const outcome = await revokeAndConfirm(ec2, HERE, SG, targets);
 
     expect(outcome).toMatchObject({ state: 'FAILED' });
     expect(outcome.detail).toMatch(/confirmation failed: RequestLimitExceeded/);
@@ -71,16 +70,16 @@ describe('revokeAndConfirm when one rule vanished before the revoke', () => {
     const targets = resolveTargets(shape, webTier().ingress);
     // AWS answers NotFound for the whole call when one id is unknown, revoking nothing.
     const original = ec2.revokeRules.bind(ec2);
-    ec2.revokeRules = async (region, sgId, ids) => {
+    ec2.revokeRules = async (where, sgId, ids) => {
       const known = new Set(ec2.ruleIdsOf(sgId));
       if (ids.some((id) => !known.has(id)))
         return { kind: 'not-found', message: 'InvalidPermission.NotFound' };
-      return original(region, sgId, ids);
+      return original(where, sgId, ids);
     };
     const g = ec2.groups.get(SG)!;
     ec2.put({ ...g, ingress: g.ingress.filter((r) => r.ruleId !== 'sgr-00000000000000001') });
 
-    const outcome = await revokeAndConfirm(ec2, 'us-east-1', SG, targets);
+    const outcome = await revokeAndConfirm(ec2, HERE, SG, targets);
 
     expect(outcome.state).toBe('APPLIED');
     expect(outcome.revoked.map((t) => t.ruleId)).toEqual(['sgr-00000000000000002']);

@@ -79,12 +79,12 @@ export function world() {
     events,
     clock,
     securityGroups: groups,
-    callerIdentity,
+    accounts: callerIdentity,
     config,
     mode: 'lambda' as const,
     verifier: approvalKey.verifier,
   };
   const approvals = { ...base, signer: approvalKey.signer, isApprover: (arn: string) => arn === approver };
-  return { ...base, groups, approvals, approver, approvalKey };
+  return { ...base, groups, approvals, approver, approvalKey, callerIdentity };
 }
 export type World = ReturnType<typeof world>;
