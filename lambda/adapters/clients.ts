@@ -1,3 +1,4 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -51,6 +52,9 @@ export const eventBridgeClient = (): EventBridgeClient =>
   once('events', () => new EventBridgeClient({ ...COMMON }));
 
 export const kmsClient = (): KMSClient => once('kms', () => new KMSClient({ ...COMMON }));
+
+export const logsClient = (): CloudWatchLogsClient =>
+  once('logs', () => new CloudWatchLogsClient({ ...COMMON }));
 
 export const dynamoDbClient = (): DynamoDBClient => once('dynamodb', () => new DynamoDBClient({ ...COMMON }));
 

@@ -1,10 +1,20 @@
-import { documentClient, ec2Client, eventBridgeClient, kmsClient, s3Client, stsClient } from './clients';
+import {
+  documentClient,
+  ec2Client,
+  eventBridgeClient,
+  kmsClient,
+  logsClient,
+  s3Client,
+  stsClient,
+} from './clients';
 import { DynamoDbActionStore } from './dynamodb-action-store';
 import { DynamoDbAuditTrail } from './dynamodb-audit-trail';
 import { DynamoDbSweepCheckpoints } from './dynamodb-sweep-checkpoints';
+import { Ec2NetworkInterfaces } from './ec2-network-interfaces';
 import { Ec2SecurityGroups } from './ec2-security-groups';
 import { EventBridgePublisher } from './eventbridge-publisher';
 import { KmsApprovalSigner, KmsApprovalVerifier } from './kms-approval-key';
+import { LogsFlowLogs } from './logs-flow-logs';
 import { S3EvidenceArchive } from './s3-evidence-archive';
 import { S3EvidenceStore } from './s3-evidence-store';
 import { StsCallerIdentity } from './sts-caller-identity';
@@ -14,6 +24,14 @@ import { StsCallerIdentity } from './sts-caller-identity';
  * keeps only the factories it calls (approve-api carries no EC2 client).
  */
 export const securityGroups = () => new Ec2SecurityGroups(ec2Client);
+
+export const networkInterfaces = () => new Ec2NetworkInterfaces((where) => ec2Client(where.region));
+
+/** Null when the deployment names no VPC Flow Logs group: the preview then says `not-configured`. */
+export const flowLogs = (settings: { flowLogsLogGroup: string | null; flowLogsDays: number }) =>
+  settings.flowLogsLogGroup === null
+    ? null
+    : new LogsFlowLogs(logsClient(), settings.flowLogsLogGroup, settings.flowLogsDays);
 
 export const callerIdentity = () => new StsCallerIdentity(stsClient());
 

@@ -1,5 +1,6 @@
 import { APPROVAL_TTL_HOURS, VERIFY_WINDOW_DAYS } from '../core/constants';
 import { ConfigError } from '../core/errors';
+import { FLOW_QUERY } from '../core/flow-query';
 import { type PrincipalPattern, parsePrincipalPatterns } from '../core/principals';
 
 /** DESIGN §9: every setting, by the environment variable that carries it. */
@@ -20,6 +21,9 @@ export interface Config {
   readonly verifyWindowDays: number;
   readonly incidentId: string;
   readonly approver: string;
+  /** The VPC Flow Logs log group the impact preview queries; null when the deployment names none. */
+  readonly flowLogsLogGroup: string | null;
+  readonly flowLogsDays: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -31,6 +35,8 @@ const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const KMS_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)\/[A-Za-z0-9/_-]+$/;
 const INCIDENT = /^[A-Za-z0-9][A-Za-z0-9._:/-]{2,127}$/;
 const NAME = /^[A-Za-z0-9._-]{3,255}$/;
+// CloudWatch Logs' own log group name rule.
+const LOG_GROUP = /^[A-Za-z0-9._/#-]{1,512}$/;
 
 const fail = (variable: string, why: string): never => {
   throw new ConfigError(`${variable} ${why}`);
@@ -98,6 +104,26 @@ function positive(variable: string, fallback: number, max: number): Parser<numbe
   };
 }
 
+const optionalLogGroup = (variable: string): Parser<string | null> => ({
+  variable,
+  parse: (raw) => {
+    const value = raw?.trim() ?? '';
+    if (value === '') return null;
+    return LOG_GROUP.test(value) ? value : fail(variable, `\`${value}\` is not a log group name`);
+  },
+});
+
+const wholeDays = (variable: string, fallback: number, max: number): Parser<number> => ({
+  variable,
+  parse: (raw) => {
+    if (raw === undefined || raw.trim() === '') return fallback;
+    const n = Number(raw);
+    return Number.isInteger(n) && n > 0 && n <= max
+      ? n
+      : fail(variable, `\`${raw}\` is not a whole number of days in 1..${max}`);
+  },
+});
+
 const PARSERS: { readonly [K in keyof Config]: Parser<Config[K]> } = {
   actionsTable: name('AWS_SG_REVOKE_ACTIONS_TABLE'),
   auditTable: name('AWS_SG_REVOKE_AUDIT_DYNAMODB_TABLE'),
@@ -126,6 +152,8 @@ const PARSERS: { readonly [K in keyof Config]: Parser<Config[K]> } = {
     'an incident id (3-128 of A-Z a-z 0-9 . _ : / -)',
   ),
   approver: matching('AWS_SG_REVOKE_APPROVER', /^\S{1,256}$/, 'an approver identity'),
+  flowLogsLogGroup: optionalLogGroup('AWS_SG_REVOKE_FLOW_LOGS_LOG_GROUP'),
+  flowLogsDays: wholeDays('AWS_SG_REVOKE_FLOW_LOGS_DAYS', FLOW_QUERY.days.default, FLOW_QUERY.days.max),
 };
 
 type ListKey = {

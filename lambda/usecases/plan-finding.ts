@@ -3,11 +3,13 @@ import { blockedStatus, decidePlan, type PlanDecision, UNMATCHED_STATUS } from '
 import { AwsCallError } from '../core/errors';
 import { type FindingRejection, parseFinding } from '../core/finding';
 import { checkAccountAllowList } from '../core/guardrails';
+import { summarizeImpact } from '../core/impact';
 import type { Finding } from '../core/model';
-import { actionIdOf } from '../core/plan';
+import { actionIdOf, withImpact } from '../core/plan';
 import type { ActionStore, CallerIdentity, Clock, EventPublisher, SecurityGroups } from '../core/ports';
 import type { ActionStatus } from '../core/state-machine';
 import { isoOf } from './deps';
+import { type ImpactDeps, previewImpact } from './preview-impact';
 
 export interface PlanDeps {
   readonly securityGroups: SecurityGroups;
@@ -20,6 +22,8 @@ export interface PlanDeps {
     readonly allowedAccounts: ReadonlySet<string>;
     readonly approvalTtlHours: number;
   };
+  /** The impact preview's ports (DESIGN §13); without them plans carry no preview (the CLI's `apply`). */
+  readonly impact?: Omit<ImpactDeps, 'clock'>;
 }
 
 export type PlanResult =
@@ -105,6 +109,13 @@ export async function planFinding(deps: PlanDeps, input: unknown): Promise<PlanR
   if (decision.kind === 'unreadable') throw new AwsCallError(decision.reason, undefined);
   const nowMs = deps.clock.nowMs();
   const [status, recordStatus, statusDetail] = initialState(decision);
+  // Only a plan an approver will decide on gets a preview; it never blocks planning (errors are values).
+  const plan =
+    decision.kind === 'planned' && deps.impact
+      ? withImpact(decision.plan, await previewImpact({ ...deps.impact, clock: deps.clock }, decision.plan))
+      : decision.kind === 'not-public'
+        ? null
+        : decision.plan;
   const action: Action = {
     actionId: decision.kind === 'not-public' ? notPublicId(decision) : decision.plan.actionId,
     status,
@@ -114,7 +125,7 @@ export async function planFinding(deps: PlanDeps, input: unknown): Promise<PlanR
     updatedAt: isoOf(nowMs),
     approvalDeadline: isoOf(nowMs + config.approvalTtlHours * 3_600_000),
     finding,
-    plan: decision.kind === 'not-public' ? null : decision.plan,
+    plan,
     guardrails: decision.kind === 'not-public' ? [] : decision.report.verdicts,
     approval: null,
     rejection: null,
@@ -156,6 +167,8 @@ export function lifecycleDetail(action: Action): Record<string, unknown> {
     sg_name: f.sgName,
     rules: action.plan?.targets ?? [],
     plan_hash: action.plan?.planHash ?? null,
+    impact_summary: action.plan?.impact ? summarizeImpact(action.plan.impact) : null,
+    impact: action.plan?.impact ?? null,
     approval_deadline: action.approvalDeadline,
   };
 }
