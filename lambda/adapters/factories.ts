@@ -1,3 +1,4 @@
+import { ConfigError } from '../core/errors';
 import {
   documentClient,
   ec2Client,
@@ -28,10 +29,16 @@ export const securityGroups = () => new Ec2SecurityGroups(ec2Client);
 export const networkInterfaces = () => new Ec2NetworkInterfaces((where) => ec2Client(where.region));
 
 /** Null when the deployment names no VPC Flow Logs group: the preview then says `not-configured`. */
-export const flowLogs = (settings: { flowLogsLogGroup: string | null; flowLogsDays: number }) =>
-  settings.flowLogsLogGroup === null
-    ? null
-    : new LogsFlowLogs(logsClient(), settings.flowLogsLogGroup, settings.flowLogsDays);
+export function flowLogs(settings: {
+  flowLogsLogGroup: string | null;
+  flowLogsDays: number;
+  awsRegion: string | null;
+}): LogsFlowLogs | null {
+  const { flowLogsLogGroup: logGroup, flowLogsDays: days, awsRegion: region } = settings;
+  if (logGroup === null) return null;
+  if (region === null) throw new ConfigError('AWS_REGION is required with AWS_SG_REVOKE_FLOW_LOGS_LOG_GROUP');
+  return new LogsFlowLogs(logsClient(), { logGroup, region, days });
+}
 
 export const callerIdentity = () => new StsCallerIdentity(stsClient());
 

@@ -30,13 +30,18 @@ const ENDED = new Set(['Failed', 'Cancelled', 'Timeout', 'Unknown']);
  */
 export class LogsFlowLogs implements FlowLogs {
   private readonly poll: PollOptions;
+  readonly logGroup: string;
+  readonly region: string;
+  readonly days: number;
 
   constructor(
     private readonly client: CloudWatchLogsClient,
-    readonly logGroup: string,
-    readonly days: number,
+    group: { readonly logGroup: string; readonly region: string; readonly days: number },
     poll: Partial<PollOptions> = {},
   ) {
+    this.logGroup = group.logGroup;
+    this.region = group.region;
+    this.days = group.days;
     this.poll = { ...DEFAULT_POLL, ...poll };
   }
 

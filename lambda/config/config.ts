@@ -24,6 +24,8 @@ export interface Config {
   /** The VPC Flow Logs log group the impact preview queries; null when the deployment names none. */
   readonly flowLogsLogGroup: string | null;
   readonly flowLogsDays: number;
+  /** The function's own region (Lambda sets AWS_REGION): where the Flow Logs group is queried. */
+  readonly awsRegion: string | null;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -153,6 +155,16 @@ const PARSERS: { readonly [K in keyof Config]: Parser<Config[K]> } = {
   ),
   approver: matching('AWS_SG_REVOKE_APPROVER', /^\S{1,256}$/, 'an approver identity'),
   flowLogsLogGroup: optionalLogGroup('AWS_SG_REVOKE_FLOW_LOGS_LOG_GROUP'),
+  awsRegion: {
+    variable: 'AWS_REGION',
+    parse: (raw) => {
+      const value = raw?.trim() ?? '';
+      if (value === '') return null;
+      return /^[a-z]{2}(?:-[a-z]+)+-\d$/.test(value)
+        ? value
+        : fail('AWS_REGION', `\`${value}\` is not a region`);
+    },
+  },
   flowLogsDays: wholeDays('AWS_SG_REVOKE_FLOW_LOGS_DAYS', FLOW_QUERY.days.default, FLOW_QUERY.days.max),
 };
 

@@ -175,6 +175,8 @@ export type FlowLogAnswer =
 /** VPC Flow Logs evidence (optional: only when the deployment names a log group). */
 export interface FlowLogs {
   readonly logGroup: string;
+  /** The log group's region: interfaces of another region are never in it. */
+  readonly region: string;
   readonly days: number;
   /** Never throws: a failed, cancelled or slow query is `unavailable` with its reason. */
   run(query: FlowLogQuery): Promise<FlowLogAnswer>;

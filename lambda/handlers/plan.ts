@@ -22,6 +22,7 @@ const config = loadConfig(process.env, [
   'approvalTtlHours',
   'flowLogsLogGroup',
   'flowLogsDays',
+  'awsRegion',
 ]);
 const deps = {
   securityGroups: securityGroups(),

@@ -45,6 +45,12 @@ async function flowEvidence(deps: ImpactDeps, plan: Plan, listing: InterfaceList
   if (listing.kind === 'error') return { status: 'skipped', reason: 'the interfaces could not be listed' };
   const interfaceIds = queriedInterfaces(listing.interfaces.map((i) => i.interfaceId));
   if (interfaceIds.length === 0) return { status: 'skipped', reason: 'no interface carries the group' };
+  if (plan.region !== flowLogs.region) {
+    return {
+      status: 'skipped',
+      reason: `the Flow Logs group is in ${flowLogs.region}, the group in ${plan.region}`,
+    };
+  }
   const days = flowLogs.days;
   const nowMs = deps.clock.nowMs();
   const deadlineMs = Math.min(nowMs + FLOW_QUERY_BUDGET_MS, deps.flowDeadlineMs ?? Number.POSITIVE_INFINITY);

@@ -39,6 +39,7 @@ export class InMemoryFlowLogs implements FlowLogs {
     public answer: FlowLogAnswer,
     readonly logGroup = '/vpc/flow-logs',
     readonly days = 7,
+    readonly region = 'us-east-1',
   ) {}
   async run(query: FlowLogQuery): Promise<FlowLogAnswer> {
     this.queries.push(query);

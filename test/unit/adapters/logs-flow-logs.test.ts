@@ -18,14 +18,18 @@ beforeEach(() => logsMock.reset());
 function adapter() {
   let now = 1_000_000;
   const sleeps: number[] = [];
-  const flowLogs = new LogsFlowLogs(new CloudWatchLogsClient({ region: 'us-east-1' }), '/vpc/flow-logs', 7, {
-    intervalMs: 1_000,
-    nowMs: () => now,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      now += ms;
+  const flowLogs = new LogsFlowLogs(
+    new CloudWatchLogsClient({ region: 'us-east-1' }),
+    { logGroup: '/vpc/flow-logs', region: 'us-east-1', days: 7 },
+    {
+      intervalMs: 1_000,
+      nowMs: () => now,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        now += ms;
+      },
     },
-  });
+  );
   return { flowLogs, sleeps, deadline: (ms: number) => now + ms };
 }
 

@@ -208,7 +208,7 @@ describe('a preview edited in the table (the signature covers it)', () => {
       a.actionId,
     );
 
-    expect(verdict.status).toBe('tampered');
+    expect(verdict?.status).toBe('tampered');
   });
 });
 
@@ -275,6 +275,19 @@ describe('Flow Logs evidence', () => {
     const a = await planned(withFlows(w, flowLogs));
 
     expect(a.plan?.impact?.flows).toEqual({ status: 'skipped', reason: 'no interface carries the group' });
+    expect(flowLogs.queries).toEqual([]);
+  });
+
+  it('a group in another region than the log group: not queried (its interfaces are not in it)', async () => {
+    const w = world();
+    const flowLogs = new InMemoryFlowLogs({ kind: 'complete', results: ROWS }, '/vpc/flow-logs', 7, 'eu-west-1');
+
+    const a = await planned(withFlows(w, flowLogs));
+
+    expect(a.plan?.impact?.flows).toEqual({
+      status: 'skipped',
+      reason: 'the Flow Logs group is in eu-west-1, the group in us-east-1',
+    });
     expect(flowLogs.queries).toEqual([]);
   });
 

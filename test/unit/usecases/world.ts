@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IngressRule, LiveGroup } from '../../../lambda/core/model';
+import type { FlowLogs, NetworkInterfaces } from '../../../lambda/core/ports';
 import type { Cidr, Protocol } from '../../../lambda/core/permission';
 import {
   FixedCallerIdentity,
@@ -87,7 +88,7 @@ export function world() {
     config,
     mode: 'lambda' as const,
     verifier: approvalKey.verifier,
-    impact: { networkInterfaces: interfaces, flowLogs: null },
+    impact: { networkInterfaces: interfaces as NetworkInterfaces, flowLogs: null as FlowLogs | null },
   };
   const approvals = { ...base, signer: approvalKey.signer, isApprover: (arn: string) => arn === approver };
   return { ...base, groups, approvals, approver, approvalKey, interfaces };
