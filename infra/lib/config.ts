@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { APPROVAL_TTL_HOURS, VERIFY_WINDOW_DAYS } from '../../lambda/core/constants';
+import { FLOW_QUERY } from '../../lambda/core/flow-query';
 import { parsePrincipalPattern } from '../../lambda/core/principals';
 
 /**
@@ -15,6 +16,8 @@ const PARTITION = 'arn:aws(?:-cn|-us-gov)?';
 const PUBLISHER_ARN = new RegExp(`^${PARTITION}:iam::\\d{12}:(root|(role|user)/[\\w+=,.@/-]+)$`);
 // Same rule as the functions' own config check (lambda/config), so a synth-valid name also starts.
 const BUS_NAME = /^[A-Za-z0-9._-]{3,255}$/;
+// CloudWatch Logs' log group name rule (the plan function checks the same at start-up).
+const LOG_GROUP = /^[A-Za-z0-9._/#-]{1,512}$/;
 const SCHEDULE = /^(rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\)|cron\([^()]+\))$/;
 // CloudWatch Logs accepts only these retention periods.
 const LOG_RETENTION_DAYS = [
@@ -104,6 +107,12 @@ export const configSchema = z
     approvalTtlHours: integer(1, APPROVAL_TTL_HOURS.max, APPROVAL_TTL_HOURS.default),
     verifyWindowDays: integer(1, VERIFY_WINDOW_DAYS.max, VERIFY_WINDOW_DAYS.default),
     applyReservedConcurrency: integer(1, 100, 2),
+    // The impact preview's optional Flow Logs evidence: a VPC Flow Logs group in this stack's region.
+    flowLogsLogGroup: z.preprocess(
+      emptyToUndefined,
+      z.string().regex(LOG_GROUP, 'must be a CloudWatch Logs log group name').optional(),
+    ),
+    flowLogsDays: integer(1, FLOW_QUERY.days.max, FLOW_QUERY.days.default),
   })
   .superRefine((config, ctx) => {
     for (const key of ['auditRowRetentionDays', 'auditObjectRetentionDays'] as const) {

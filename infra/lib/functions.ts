@@ -55,12 +55,21 @@ export class Functions extends Construct {
     this.plan = new SgRevokeFunction(this, 'Plan', {
       entry: HANDLER_ENTRIES.plan,
       description: 'plans one revoke per open-security-group finding, pending approval, in batches from SQS',
-      environment: { ...env.actions, ...env.bus, ...env.guardrails, ...env.ttl },
+      environment: {
+        ...env.actions,
+        ...env.bus,
+        ...env.guardrails,
+        ...env.ttl,
+        ...(config.flowLogsLogGroup && {
+          AWS_SG_REVOKE_FLOW_LOGS_LOG_GROUP: config.flowLogsLogGroup,
+          AWS_SG_REVOKE_FLOW_LOGS_DAYS: String(config.flowLogsDays),
+        }),
+      },
       logRetention,
       // A batch of PLAN_BATCH_SIZE findings: one describe round, then one PutItem and one event each.
       timeout: Duration.seconds(PLAN_TIMEOUT_SECONDS),
     });
-    grantPlan(this.plan, t);
+    grantPlan(this.plan, t, config.flowLogsLogGroup);
 
     this.approveApi = new SgRevokeFunction(this, 'ApproveApi', {
       entry: HANDLER_ENTRIES.approveApi,
