@@ -44,6 +44,7 @@ describe('sg-revoke context', () => {
       approvalTtlHours: 24,
       verifyWindowDays: 30,
       applyReservedConcurrency: 2,
+      flowLogsDays: 7,
     });
   });
 

@@ -280,7 +280,12 @@ describe('Flow Logs evidence', () => {
 
   it('a group in another region than the log group: not queried (its interfaces are not in it)', async () => {
     const w = world();
-    const flowLogs = new InMemoryFlowLogs({ kind: 'complete', results: ROWS }, '/vpc/flow-logs', 7, 'eu-west-1');
+    const flowLogs = new InMemoryFlowLogs(
+      { kind: 'complete', results: ROWS },
+      '/vpc/flow-logs',
+      7,
+      'eu-west-1',
+    );
 
     const a = await planned(withFlows(w, flowLogs));
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IngressRule, LiveGroup } from '../../../lambda/core/model';
-import type { FlowLogs, NetworkInterfaces } from '../../../lambda/core/ports';
 import type { Cidr, Protocol } from '../../../lambda/core/permission';
+import type { FlowLogs, NetworkInterfaces } from '../../../lambda/core/ports';
 import {
   FixedCallerIdentity,
   InMemoryApprovalKey,
