@@ -168,7 +168,9 @@ export function lifecycleDetail(action: Action): Record<string, unknown> {
     rules: action.plan?.targets ?? [],
     plan_hash: action.plan?.planHash ?? null,
     impact_summary: action.plan?.impact ? summarizeImpact(action.plan.impact) : null,
-    impact: action.plan?.impact ?? null,
+    // The whole preview only where an approver decides: later events of the action stay small
+    // (ten of them share one PutEvents request of at most 256 KB).
+    impact: action.status === 'PENDING_APPROVAL' ? (action.plan?.impact ?? null) : null,
     approval_deadline: action.approvalDeadline,
   };
 }

@@ -150,6 +150,11 @@ describe('the impact preview at plan time (DESIGN §13)', () => {
 
     expect((await w.actions.get(a.actionId))?.status).toBe('APPLIED');
     expect(w.groups.ruleIdsOf(SG)).toEqual(['sgr-00000000000000003', 'sgr-00000000000000004']);
+    // Later events carry the summary only: the whole preview is for the decision.
+    expect(w.events.ofType('Action Applied')[0]?.detail).toMatchObject({
+      impact: null,
+      impact_summary: expect.stringMatching(/^impact: exposed; /),
+    });
   });
 });
 
