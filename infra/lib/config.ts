@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { APPROVAL_TTL_HOURS, VERIFY_WINDOW_DAYS } from '../../lambda/core/constants';
 import { DEFAULT_CONTROL_PORTS } from '../../lambda/core/control-rules';
+import { FLOW_QUERY } from '../../lambda/core/flow-query';
 import { ORGANIZATION_ID } from '../../lambda/core/member-roles';
 import { parsePrincipalPattern } from '../../lambda/core/principals';
 
@@ -17,6 +18,8 @@ const PARTITION = 'arn:aws(?:-cn|-us-gov)?';
 const PUBLISHER_ARN = new RegExp(`^${PARTITION}:iam::\\d{12}:(root|(role|user)/[\\w+=,.@/-]+)$`);
 // Same rule as the functions' own config check (lambda/config), so a synth-valid name also starts.
 const BUS_NAME = /^[A-Za-z0-9._-]{3,255}$/;
+// CloudWatch Logs' log group name rule (the plan function checks the same at start-up).
+const LOG_GROUP = /^[A-Za-z0-9._/#-]{1,512}$/;
 const SCHEDULE = /^(rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\)|cron\([^()]+\))$/;
 // CloudWatch Logs accepts only these retention periods.
 const LOG_RETENTION_DAYS = [
@@ -162,6 +165,12 @@ export const configSchema = z
     ec2HighRiskPorts: portList(DEFAULT_CONTROL_PORTS.highRiskPorts),
     ec2AuthorizedTcpPorts: portList(DEFAULT_CONTROL_PORTS.authorizedTcpPorts),
     ec2AuthorizedUdpPorts: portList(DEFAULT_CONTROL_PORTS.authorizedUdpPorts),
+    // The impact preview's optional Flow Logs evidence: a VPC Flow Logs group in this stack's region.
+    flowLogsLogGroup: z.preprocess(
+      emptyToUndefined,
+      z.string().regex(LOG_GROUP, 'must be a CloudWatch Logs log group name').optional(),
+    ),
+    flowLogsDays: integer(1, FLOW_QUERY.days.max, FLOW_QUERY.days.default),
   })
   .superRefine((config, ctx) => {
     if (config.profile === 'trial' && config.objectLockMode === 'COMPLIANCE') {

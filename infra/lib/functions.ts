@@ -89,13 +89,17 @@ export class Functions extends Construct {
         [CONTROL_PORT_VARIABLES.authorizedTcpPorts]: config.ec2AuthorizedTcpPorts.join(','),
         [CONTROL_PORT_VARIABLES.authorizedUdpPorts]: config.ec2AuthorizedUdpPorts.join(','),
         ...member('plan').environment,
+        ...(config.flowLogsLogGroup && {
+          AWS_SG_REVOKE_FLOW_LOGS_LOG_GROUP: config.flowLogsLogGroup,
+          AWS_SG_REVOKE_FLOW_LOGS_DAYS: String(config.flowLogsDays),
+        }),
       },
       roleName: member('plan').roleName,
       logRetention,
       // A batch of PLAN_BATCH_SIZE findings: one describe round, then one PutItem and one event each.
       timeout: Duration.seconds(PLAN_TIMEOUT_SECONDS),
     });
-    grantPlan(this.plan, t);
+    grantPlan(this.plan, t, config.flowLogsLogGroup);
     assumeMemberRoles(this.plan, 'plan');
 
     this.approveApi = new SgRevokeFunction(this, 'ApproveApi', {

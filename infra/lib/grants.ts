@@ -1,4 +1,4 @@
-import { Aws, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -53,10 +53,41 @@ function allowAuditAppend(fn: SgRevokeFunction, t: GrantTargets): void {
   });
 }
 
-export function grantPlan(fn: SgRevokeFunction, t: GrantTargets): void {
+export function grantPlan(fn: SgRevokeFunction, t: GrantTargets, flowLogsLogGroup?: string): void {
   allowKeyAndBus(fn, t);
   allowDescribe(fn);
   fn.allow('ActionsPlan', ['dynamodb:PutItem', 'dynamodb:GetItem'], [t.actionsTable.tableArn]);
+  // The impact preview: which interfaces carry the group (DESIGN §13).
+  fn.allowUnscoped(
+    'DescribeNetworkInterfaces',
+    ['ec2:DescribeNetworkInterfaces'],
+    'EC2 Describe* APIs offer no resource-level scope',
+  );
+  if (flowLogsLogGroup) allowFlowLogsQuery(fn, flowLogsLogGroup);
+}
+
+/**
+ * Logs Insights on the named Flow Logs group only: StartQuery is the call that reads log data and
+ * is scoped to that group. GetQueryResults and StopQuery act on a query id and have no log-group
+ * resource type, so they cannot be scoped; they return or stop only queries already started.
+ */
+function allowFlowLogsQuery(fn: SgRevokeFunction, logGroup: string): void {
+  const arn = Stack.of(fn).formatArn({
+    service: 'logs',
+    resource: 'log-group',
+    resourceName: logGroup,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  fn.allow('QueryFlowLogs', ['logs:StartQuery'], [arn, `${arn}:*`]);
+  fn.allowUnscoped(
+    'ReadFlowLogsQueries',
+    ['logs:GetQueryResults', 'logs:StopQuery'],
+    'they take a query id, not a log group: CloudWatch Logs offers no resource-level scope for them',
+  );
+  Validations.of(fn.role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${logGroup}:*]`,
+    reason: 'the Flow Logs log group (its ARN form with `:*`, as CloudWatch Logs evaluates StartQuery)',
+  });
 }
 
 export function grantApproveApi(fn: SgRevokeFunction, t: GrantTargets): void {

@@ -1,4 +1,5 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -83,6 +84,9 @@ export const securityHubClient = (): SecurityHubClient =>
   once('securityhub', () => new SecurityHubClient({ ...COMMON }));
 
 export const kmsClient = (): KMSClient => once('kms', () => new KMSClient({ ...COMMON }));
+
+export const logsClient = (): CloudWatchLogsClient =>
+  once('logs', () => new CloudWatchLogsClient({ ...COMMON }));
 
 export const dynamoDbClient = (): DynamoDBClient => once('dynamodb', () => new DynamoDBClient({ ...COMMON }));
 

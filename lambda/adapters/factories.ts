@@ -1,9 +1,11 @@
+import { ConfigError } from '../core/errors';
 import type { CallerIdentity } from '../core/ports';
 import {
   cloudFormationClient,
   documentClient,
   eventBridgeClient,
   kmsClient,
+  logsClient,
   s3Client,
   securityHubClient,
   stsClient,
@@ -13,9 +15,11 @@ import { DynamoDbActionStore } from './dynamodb-action-store';
 import { DynamoDbAuditTrail } from './dynamodb-audit-trail';
 import { DynamoDbSweepCheckpoints } from './dynamodb-sweep-checkpoints';
 import { Ec2Clients } from './ec2-clients';
+import { Ec2NetworkInterfaces } from './ec2-network-interfaces';
 import { Ec2SecurityGroups } from './ec2-security-groups';
 import { EventBridgePublisher } from './eventbridge-publisher';
 import { KmsApprovalSigner, KmsApprovalVerifier } from './kms-approval-key';
+import { LogsFlowLogs } from './logs-flow-logs';
 import { S3EvidenceArchive } from './s3-evidence-archive';
 import { S3EvidenceStore } from './s3-evidence-store';
 import { SecurityHubFindingStatus } from './securityhub-finding-status';
@@ -25,6 +29,22 @@ import { StsCallerIdentity } from './sts-caller-identity';
  * Each port's AWS adapter on the shared clients: one place for the handlers and the CLI. A bundle
  * keeps only the factories it calls (approve-api carries no EC2 client).
  */
+/** The impact preview lists interfaces with the read role in a member account (as planning reads). */
+export const networkInterfaces = (clients: Ec2Clients) =>
+  new Ec2NetworkInterfaces(clients.forPurpose('read'));
+
+/** Null when the deployment names no VPC Flow Logs group: the preview then says `not-configured`. */
+export function flowLogs(settings: {
+  flowLogsLogGroup: string | null;
+  flowLogsDays: number;
+  awsRegion: string | null;
+}): LogsFlowLogs | null {
+  const { flowLogsLogGroup: logGroup, flowLogsDays: days, awsRegion: region } = settings;
+  if (logGroup === null) return null;
+  if (region === null) throw new ConfigError('AWS_REGION is required with AWS_SG_REVOKE_FLOW_LOGS_LOG_GROUP');
+  return new LogsFlowLogs(logsClient(), { logGroup, region, days });
+}
+
 export const callerIdentity = () => new StsCallerIdentity(stsClient());
 
 /**

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { regionOfApi, SignedApiClient } from '../adapters/signed-api-client';
 import { messageOf, messageWithCauses } from '../core/errors';
+import { type Impact, summarizeImpact } from '../core/impact';
 import { checkAwsSetup } from './aws-setup';
 import type { CliIo } from './plan-command';
 import { EXIT_FAILURE, EXIT_OK, usageError } from './usage-error';
@@ -46,12 +47,16 @@ export async function runActions(
       response = await api.request('GET', 'actions', query);
     } else if (verb === 'show') {
       response = await api.request('GET', path);
+      // The human line goes to stderr: stdout stays one JSON document per call.
+      const shown = planOf(response.body);
+      if (response.status === 200 && shown) io.stderr.write(`${summarizeImpact(shown.impact)}\n`);
     } else if (verb === 'approve') {
       // Bind the approval to the plan as it is now, shown to the approver on stderr first.
       const view = await api.request('GET', path);
-      const plan = (view.body as { plan?: { planHash?: string; targets?: unknown } } | null)?.plan;
+      const plan = planOf(view.body);
       if (view.status !== 200 || !plan?.planHash) return report(io, view);
       io.stderr.write(`approving plan ${plan.planHash}: ${JSON.stringify(plan.targets)}\n`);
+      io.stderr.write(`${summarizeImpact(plan.impact)}\n`);
       response = await api.request(
         'POST',
         `${path}/approve`,
@@ -68,6 +73,10 @@ export async function runActions(
   }
   return report(io, response);
 }
+
+type PlanView = { planHash?: string; targets?: unknown; impact?: Impact };
+const planOf = (body: unknown): PlanView | undefined =>
+  (body as { plan?: PlanView } | null)?.plan ?? undefined;
 
 function report(io: CliIo, response: { status: number; body: unknown }): number {
   io.stdout.write(`${JSON.stringify(response.body)}\n`);

@@ -1,6 +1,7 @@
 import { APPROVAL_TTL_HOURS, VERIFY_WINDOW_DAYS } from '../core/constants';
 import { CONTROL_PORT_VARIABLES, DEFAULT_CONTROL_PORTS } from '../core/control-rules';
 import { ConfigError } from '../core/errors';
+import { FLOW_QUERY } from '../core/flow-query';
 import { ORGANIZATION_ID } from '../core/member-roles';
 import { type PrincipalPattern, parsePrincipalPatterns } from '../core/principals';
 
@@ -28,6 +29,11 @@ export interface Config {
   readonly highRiskPorts: readonly number[];
   readonly authorizedTcpPorts: readonly number[];
   readonly authorizedUdpPorts: readonly number[];
+  /** The VPC Flow Logs log group the impact preview queries; null when the deployment names none. */
+  readonly flowLogsLogGroup: string | null;
+  readonly flowLogsDays: number;
+  /** The function's own region (Lambda sets AWS_REGION): where the Flow Logs group is queried. */
+  readonly awsRegion: string | null;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -39,6 +45,8 @@ const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const KMS_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)\/[A-Za-z0-9/_-]+$/;
 const INCIDENT = /^[A-Za-z0-9][A-Za-z0-9._:/-]{2,127}$/;
 const NAME = /^[A-Za-z0-9._-]{3,255}$/;
+// CloudWatch Logs' own log group name rule.
+const LOG_GROUP = /^[A-Za-z0-9._/#-]{1,512}$/;
 
 const fail = (variable: string, why: string): never => {
   throw new ConfigError(`${variable} ${why}`);
@@ -130,6 +138,25 @@ function ports(variable: string, fallback: readonly number[]): Parser<readonly n
     },
   };
 }
+const optionalLogGroup = (variable: string): Parser<string | null> => ({
+  variable,
+  parse: (raw) => {
+    const value = raw?.trim() ?? '';
+    if (value === '') return null;
+    return LOG_GROUP.test(value) ? value : fail(variable, `\`${value}\` is not a log group name`);
+  },
+});
+
+const wholeDays = (variable: string, fallback: number, max: number): Parser<number> => ({
+  variable,
+  parse: (raw) => {
+    if (raw === undefined || raw.trim() === '') return fallback;
+    const n = Number(raw);
+    return Number.isInteger(n) && n > 0 && n <= max
+      ? n
+      : fail(variable, `\`${raw}\` is not a whole number of days in 1..${max}`);
+  },
+});
 
 const PARSERS: { readonly [K in keyof Config]: Parser<Config[K]> } = {
   actionsTable: name('AWS_SG_REVOKE_ACTIONS_TABLE'),
@@ -169,6 +196,18 @@ const PARSERS: { readonly [K in keyof Config]: Parser<Config[K]> } = {
     CONTROL_PORT_VARIABLES.authorizedUdpPorts,
     DEFAULT_CONTROL_PORTS.authorizedUdpPorts,
   ),
+  flowLogsLogGroup: optionalLogGroup('AWS_SG_REVOKE_FLOW_LOGS_LOG_GROUP'),
+  awsRegion: {
+    variable: 'AWS_REGION',
+    parse: (raw) => {
+      const value = raw?.trim() ?? '';
+      if (value === '') return null;
+      return /^[a-z]{2}(?:-[a-z]+)+-\d$/.test(value)
+        ? value
+        : fail('AWS_REGION', `\`${value}\` is not a region`);
+    },
+  },
+  flowLogsDays: wholeDays('AWS_SG_REVOKE_FLOW_LOGS_DAYS', FLOW_QUERY.days.default, FLOW_QUERY.days.max),
 };
 
 type ListKey = {

@@ -1,5 +1,6 @@
 import { findCoveringRules } from './coverage';
 import { canonicalJson, type Sha256Hex, sha256Hex, shortHashOfCanonical } from './hash';
+import type { Impact } from './impact';
 import type { Finding, IngressRule, LiveGroup } from './model';
 import { type Cidr, isPublicCidr, type Protocol } from './permission';
 
@@ -30,6 +31,11 @@ export interface Plan {
   readonly targets: readonly RevokeTarget[];
   /** The group's live ingress rules when the plan was made (null offline). */
   readonly beforeImage: readonly IngressRule[] | null;
+  /**
+   * What the revoke would touch, previewed at plan time (DESIGN §13). Absent on plans made before the
+   * preview existed and offline: the hash then leaves it out, so those plans still verify.
+   */
+  readonly impact?: Impact;
   /**
    * Binds an approval to exactly what the approver saw (DESIGN §8, §11): a hash of every other
    * field, recomputed by the approval API before it signs and by apply before it acts.
@@ -109,10 +115,11 @@ const targetText = (t: RevokeTarget): string =>
 export type PlanBody = Omit<Plan, 'planHash'>;
 
 /**
- * SHA-256 of canonicalJson({account, action, before, cidrs (sorted), finding, from, mode, name, ports,
- * protocol, region, sg, targets (sorted), to}), spelled out in sorted key order because the offline
- * dry-run computes it per finding (test/unit/core/plan.test.ts checks it against canonicalJson).
- * Every field an approver sees is in it, so a plan edited after its approval no longer matches.
+ * SHA-256 of canonicalJson({account, action, before, cidrs (sorted), finding, from, impact (when
+ * present), mode, name, ports, protocol, region, sg, targets (sorted), to}), spelled out in sorted key
+ * order because the offline dry-run computes it per finding (test/unit/core/plan.test.ts checks it
+ * against canonicalJson). Every field an approver sees is in it, the impact preview included, so a
+ * plan edited after its approval no longer matches and the approval's signature covers the preview.
  */
 export function planHashOf(plan: PlanBody, hash: Sha256Hex = sha256Hex): string {
   const targets = plan.targets.map(targetText).sort();
@@ -120,10 +127,20 @@ export function planHashOf(plan: PlanBody, hash: Sha256Hex = sha256Hex): string 
   return hash(
     `{"account":${json(plan.accountUid)},"action":${json(plan.actionId)},"before":${before},` +
       `"cidrs":${json([...plan.publicCidrs].sort())},"finding":${json(plan.findingUid)},` +
-      `"from":${json(plan.fromPort)},"mode":${json(plan.mode)},"name":${json(plan.sgName)},` +
+      `"from":${json(plan.fromPort)},${impactText(plan.impact)}"mode":${json(plan.mode)},"name":${json(plan.sgName)},` +
       `"ports":${json(plan.ports)},"protocol":${json(plan.protocol)},"region":${json(plan.region)},` +
       `"sg":${json(plan.sgId)},"targets":${json(targets)},"to":${json(plan.toPort)}}`,
   );
+}
+
+const impactText = (impact: Impact | undefined): string =>
+  impact === undefined ? '' : `"impact":${canonicalJson(impact)},`;
+
+/** The plan with its impact preview, re-hashed: the approval then binds the preview too. */
+export function withImpact(plan: Plan, impact: Impact, hash: Sha256Hex = sha256Hex): Plan {
+  const { planHash: _previous, ...body } = plan;
+  const next: PlanBody = { ...body, impact };
+  return { ...next, planHash: planHashOf(next, hash) };
 }
 
 /** Finding (+ live group when read) → the exact rules to revoke. Any SHA-256 gives the same plan. */

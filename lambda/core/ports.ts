@@ -1,5 +1,6 @@
 import type { Action, ActionChange, VerificationState } from './action';
 import type { AuditRow } from './audit';
+import type { InterfaceListing } from './impact';
 import type { Ec2Purpose } from './member-roles';
 import type { LiveRead, Where } from './model';
 import type { ActionStatus } from './state-machine';
@@ -164,4 +165,35 @@ export interface AuditTrail {
 export interface EvidenceArchive {
   /** The body of the key's oldest version and how many versions exist; null when absent. */
   oldest(s3Key: string): Promise<{ readonly body: string; readonly versions: number } | null>;
+}
+
+/** The network interfaces that carry a group (the impact preview). */
+export interface NetworkInterfaces {
+  /** Every interface with `sgId` among its groups. Errors are values (`kind: 'error'`), never thrown. */
+  listByGroup(where: Where, sgId: string): Promise<InterfaceListing>;
+}
+
+/** One bounded Logs Insights query over the deployment's VPC Flow Logs group. */
+export interface FlowLogQuery {
+  readonly queryString: string;
+  /** Epoch seconds. */
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly limit: number;
+  /** Epoch ms after which the query is stopped and reported unavailable. */
+  readonly deadlineMs: number;
+}
+
+export type FlowLogAnswer =
+  | { readonly kind: 'complete'; readonly results: unknown }
+  | { readonly kind: 'unavailable'; readonly reason: string };
+
+/** VPC Flow Logs evidence (optional: only when the deployment names a log group). */
+export interface FlowLogs {
+  readonly logGroup: string;
+  /** The log group's region: interfaces of another region are never in it. */
+  readonly region: string;
+  readonly days: number;
+  /** Never throws: a failed, cancelled or slow query is `unavailable` with its reason. */
+  run(query: FlowLogQuery): Promise<FlowLogAnswer>;
 }

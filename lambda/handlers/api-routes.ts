@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type { Action } from '../core/action';
 import { InvalidCursorError } from '../core/errors';
+import { summarizeImpact } from '../core/impact';
 import type { ActionStore } from '../core/ports';
 import { ACTION_STATUSES } from '../core/state-machine';
 import { type ApprovalDeps, type ApprovalError, decideApproval } from '../usecases/decide-approval';
@@ -63,8 +64,12 @@ function parseBody<T>(
     : { ok: false, message: z.prettifyError(parsed.error) };
 }
 
-/** The view of an action the approver decides on: everything but the internal audit head. */
-export const viewOf = ({ auditHead: _internal, ...view }: Action) => view;
+/**
+ * The view of an action the approver decides on: everything but the internal audit head, plus the
+ * impact preview's one-line summary when the plan has a preview (the preview itself is in `plan`).
+ */
+export const viewOf = ({ auditHead: _internal, ...view }: Action) =>
+  view.plan?.impact ? { ...view, impactSummary: summarizeImpact(view.plan.impact) } : view;
 
 /** API Gateway (AWS_IAM) → use case. The approver is the SigV4-authenticated caller, never the body. */
 export async function route(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {

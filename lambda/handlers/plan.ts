@@ -1,6 +1,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, EventBridgeEvent, SQSEvent, SQSRecord } from 'aws-lambda';
-import { actionStore, ec2Clients, eventBridgePublisher, securityGroups } from '../adapters/factories';
+import {
+  actionStore,
+  ec2Clients,
+  eventBridgePublisher,
+  flowLogs,
+  networkInterfaces,
+  securityGroups,
+} from '../adapters/factories';
 import { loadConfig } from '../config/config';
 import { batchPlanner } from '../usecases/plan-batch';
 import type { PlanResult } from '../usecases/plan-finding';
@@ -17,6 +24,9 @@ const config = loadConfig(process.env, [
   'highRiskPorts',
   'authorizedTcpPorts',
   'authorizedUdpPorts',
+  'flowLogsLogGroup',
+  'flowLogsDays',
+  'awsRegion',
 ]);
 const clients = ec2Clients({ fn: 'plan', organizationId: config.organizationId });
 const deps = {
@@ -34,7 +44,16 @@ const deps = {
     },
   },
 };
+const impact = { networkInterfaces: networkInterfaces(clients), flowLogs: flowLogs(config) };
 const processor = new BatchProcessor(EventType.SQS);
+
+/** Flow Logs queries stop this long before the timeout: recording the batch's plans comes first. */
+const FLOW_RESERVE_MS = 60_000;
+
+const depsFor = (context: Context) => ({
+  ...deps,
+  impact: { ...impact, flowDeadlineMs: Date.now() + context.getRemainingTimeInMillis() - FLOW_RESERVE_MS },
+});
 
 function logResult(result: PlanResult, keys: Record<string, string>): void {
   if (result.kind === 'rejected') {
@@ -68,7 +87,7 @@ export const handler = async (event: SQSEvent | EventBridgeEvent<string, unknown
   logger.addContext(context);
   if (!isSqs(event)) {
     const body = JSON.stringify(event);
-    const [first, ...more] = await (await batchPlanner(deps, [body])).plan(body);
+    const [first, ...more] = await (await batchPlanner(depsFor(context), [body])).plan(body);
     for (const result of [first, ...more]) if (result) logResult(result, { event_id: event.id });
     if (!first || first.kind === 'rejected') return { outcome: 'rejected', reason: first?.rejection.reason };
     return {
@@ -79,7 +98,7 @@ export const handler = async (event: SQSEvent | EventBridgeEvent<string, unknown
     };
   }
   const planner = await batchPlanner(
-    deps,
+    depsFor(context),
     event.Records.map((r) => r.body),
   );
   const planRecord = async (record: SQSRecord) => {

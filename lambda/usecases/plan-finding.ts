@@ -4,11 +4,13 @@ import { blockedStatus, decidePlan, type PlanDecision, UNMATCHED_STATUS } from '
 import { AwsCallError, messageOf } from '../core/errors';
 import { type FindingRejection, parseFinding } from '../core/finding';
 import { checkAccountAllowList } from '../core/guardrails';
+import { summarizeImpact } from '../core/impact';
 import { type Finding, whereOf } from '../core/model';
-import { actionIdOf } from '../core/plan';
+import { actionIdOf, withImpact } from '../core/plan';
 import type { AccountIdentity, ActionStore, Clock, EventPublisher, SecurityGroups } from '../core/ports';
 import type { ActionStatus } from '../core/state-machine';
 import { isoOf } from './deps';
+import { type ImpactDeps, previewImpact } from './preview-impact';
 
 export interface PlanDeps {
   readonly securityGroups: SecurityGroups;
@@ -23,6 +25,8 @@ export interface PlanDeps {
     /** The EC2.18 / EC2.19 parameters (default: the controls' own defaults). */
     readonly controlPorts?: ControlPorts;
   };
+  /** The impact preview's ports (DESIGN §13); without them plans carry no preview (the CLI's `apply`). */
+  readonly impact?: Omit<ImpactDeps, 'clock'>;
 }
 
 export type PlanResult =
@@ -132,6 +136,13 @@ export async function recordDecision(
   if (decision.kind === 'unreadable') throw new AwsCallError(decision.reason, undefined);
   const nowMs = deps.clock.nowMs();
   const [status, recordStatus, statusDetail] = initialState(decision);
+  // Only a plan an approver will decide on gets a preview; it never blocks planning (errors are values).
+  const plan =
+    decision.kind === 'planned' && deps.impact
+      ? withImpact(decision.plan, await previewImpact({ ...deps.impact, clock: deps.clock }, decision.plan))
+      : decision.kind === 'not-public'
+        ? null
+        : decision.plan;
   const action: Action = {
     actionId: decision.kind === 'not-public' ? notPublicId(decision) : decision.plan.actionId,
     status,
@@ -141,7 +152,7 @@ export async function recordDecision(
     updatedAt: isoOf(nowMs),
     approvalDeadline: isoOf(nowMs + config.approvalTtlHours * 3_600_000),
     finding,
-    plan: decision.kind === 'not-public' ? null : decision.plan,
+    plan,
     guardrails: decision.kind === 'not-public' ? [] : decision.report.verdicts,
     approval: null,
     rejection: null,
@@ -183,6 +194,10 @@ export function lifecycleDetail(action: Action): Record<string, unknown> {
     sg_name: f.sgName,
     rules: action.plan?.targets ?? [],
     plan_hash: action.plan?.planHash ?? null,
+    impact_summary: action.plan?.impact ? summarizeImpact(action.plan.impact) : null,
+    // The whole preview only where an approver decides: later events of the action stay small
+    // (ten of them share one PutEvents request of at most 256 KB).
+    impact: action.status === 'PENDING_APPROVAL' ? (action.plan?.impact ?? null) : null,
     approval_deadline: action.approvalDeadline,
     // Only control-derived actions carry these: the status write-back rule matches on `origin`.
     ...(f.source ? { control: f.source.control, origin: f.source.origin } : {}),

@@ -60,6 +60,7 @@ describe('sg-revoke context', () => {
       ec2HighRiskPorts: DEFAULT_CONTROL_PORTS.highRiskPorts,
       ec2AuthorizedTcpPorts: [80, 443],
       ec2AuthorizedUdpPorts: [],
+      flowLogsDays: 7,
     });
   });
 

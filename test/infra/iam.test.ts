@@ -19,6 +19,7 @@ type FunctionName = 'plan' | 'approveApi' | 'apply' | 'reverify';
 const UNSCOPED = new Set([
   'ec2:DescribeSecurityGroups',
   'ec2:DescribeSecurityGroupRules',
+  'ec2:DescribeNetworkInterfaces',
   'xray:PutTraceSegments',
   'xray:PutTelemetryRecords',
   'dynamodb:ListStreams',

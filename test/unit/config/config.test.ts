@@ -138,3 +138,28 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [variable]: String(max + 1) }, [key])).toThrow(`(0, ${max}]`);
   });
 });
+
+describe('loadConfig: the impact preview Flow Logs settings (optional)', () => {
+  const keys = ['flowLogsLogGroup', 'flowLogsDays'] as const;
+
+  it('without a log group the preview runs no query; days default to 7', () => {
+    expect(loadConfig({}, keys)).toEqual({ flowLogsLogGroup: null, flowLogsDays: 7 });
+  });
+
+  it('reads the log group and the days, up to 14', () => {
+    const env = {
+      AWS_SG_REVOKE_FLOW_LOGS_LOG_GROUP: '/vpc/flow-logs/prod',
+      AWS_SG_REVOKE_FLOW_LOGS_DAYS: '14',
+    };
+
+    expect(loadConfig(env, keys)).toEqual({ flowLogsLogGroup: '/vpc/flow-logs/prod', flowLogsDays: 14 });
+  });
+
+  it.each([
+    ['AWS_SG_REVOKE_FLOW_LOGS_DAYS', '15', 'is not a whole number of days in 1..14'],
+    ['AWS_SG_REVOKE_FLOW_LOGS_DAYS', '2.5', 'is not a whole number of days in 1..14'],
+    ['AWS_SG_REVOKE_FLOW_LOGS_LOG_GROUP', 'flow logs*', 'is not a log group name'],
+  ])('%s=%s is refused, by name', (variable, value, message) => {
+    expect(() => loadConfig({ [variable]: value }, keys)).toThrow(`${variable} \`${value}\` ${message}`);
+  });
+});

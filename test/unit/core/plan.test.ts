@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { parseFinding } from '../../../lambda/core/finding';
 import { canonicalJson, sha256Hex, shortHash } from '../../../lambda/core/hash';
+import { buildImpact } from '../../../lambda/core/impact';
 import type { Finding } from '../../../lambda/core/model';
 import type { Cidr } from '../../../lambda/core/permission';
 import {
@@ -10,7 +11,9 @@ import {
   planRevoke,
   resolveTargets,
   ruleMatches,
+  withImpact,
 } from '../../../lambda/core/plan';
+import { eni } from '../../support/fakes/in-memory-impact';
 import { findingOf, group, readEventLines, rule } from './support';
 
 function planned(finding: Finding, live: ReturnType<typeof group> | null) {
@@ -271,5 +274,69 @@ describe('action id and plan hash: the spelled-out canonical JSON equals canonic
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('the impact preview is part of the plan hash (DESIGN §11, §13)', () => {
+  const ssh = findingOf('findings/ssh-open.ipv4.json');
+  const live = group({ ingress: [rule('sgr-0000000000000000a', '0.0.0.0/0', 'tcp', 22, 22)] });
+  const impact = buildImpact(
+    { kind: 'listed', interfaces: [eni('eni-0a1b2c3d4e5f60001', { publicIpv4: '203.0.113.10' })] },
+    ['0.0.0.0/0' as Cidr],
+    { status: 'not-configured' },
+  );
+
+  it('a plan without a preview hashes exactly as before the preview existed (stored plans still verify)', () => {
+    const plan = planned(ssh, live);
+    const { planHash, ...body } = plan;
+
+    expect('impact' in plan).toBe(false);
+    expect(planHashOf({ ...body, impact: undefined })).toBe(planHash);
+  });
+
+  it('adding the preview re-hashes the plan, and the hash is canonicalJson with an `impact` key', () => {
+    const plan = planned(ssh, live);
+    const { planHash: _plain, ...body } = plan;
+
+    const previewed = withImpact(plan, impact);
+
+    expect(previewed.impact).toEqual(impact);
+    expect(previewed.planHash).not.toBe(plan.planHash);
+    const expected = {
+      action: body.actionId,
+      account: body.accountUid,
+      before: body.beforeImage,
+      cidrs: [...body.publicCidrs].sort(),
+      finding: body.findingUid,
+      from: body.fromPort,
+      impact,
+      mode: body.mode,
+      name: body.sgName,
+      ports: body.ports,
+      protocol: body.protocol,
+      region: body.region,
+      sg: body.sgId,
+      targets: body.targets.map((t) => canonicalJson(t)).sort(),
+      to: body.toPort,
+    };
+    expect(previewed.planHash).toBe(sha256Hex(canonicalJson(expected)));
+  });
+
+  it.each([
+    ['the verdict', { verdict: 'unused' as const }],
+    ['the interface count', { interfaceCount: 0 }],
+    ['the interfaces', { interfaces: [] }],
+    ['the flow evidence', { flows: { status: 'skipped' as const, reason: 'edited' } }],
+  ])('changes when %s is edited after planning', (_what, edit) => {
+    const { planHash, ...body } = withImpact(planned(ssh, live), impact);
+
+    expect(planHashOf({ ...body, impact: { ...impact, ...edit } })).not.toBe(planHash);
+    expect(planHashOf(body)).toBe(planHash);
+  });
+
+  it('removing the preview from a previewed plan changes its hash', () => {
+    const { planHash, impact: _dropped, ...body } = withImpact(planned(ssh, live), impact);
+
+    expect(planHashOf(body)).not.toBe(planHash);
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IngressRule, LiveGroup } from '../../../lambda/core/model';
 import type { Cidr, Protocol } from '../../../lambda/core/permission';
+import type { FlowLogs, NetworkInterfaces } from '../../../lambda/core/ports';
 import {
   FixedCallerIdentity,
   InMemoryApprovalKey,
@@ -11,6 +12,7 @@ import {
   ManualClock,
 } from '../../support/fakes/fakes';
 import { InMemoryActionStore } from '../../support/fakes/in-memory-action-store';
+import { eni, InMemoryNetworkInterfaces } from '../../support/fakes/in-memory-impact';
 
 const EVENTS = join(__dirname, '../../../events');
 
@@ -66,6 +68,9 @@ export function world() {
   const clock = new ManualClock();
   const callerIdentity = new FixedCallerIdentity();
   const approvalKey = new InMemoryApprovalKey();
+  // web-tier runs on one instance with a public IPv4: every plan carries an `exposed` preview.
+  const interfaces = new InMemoryNetworkInterfaces();
+  interfaces.byGroup.set(SG, [eni('eni-0a1b2c3d4e5f60001', { publicIpv4: '203.0.113.10' })]);
   const config = {
     protectedIds: new Set<string>(),
     allowedAccounts: new Set(['111122223333']),
@@ -83,8 +88,9 @@ export function world() {
     config,
     mode: 'lambda' as const,
     verifier: approvalKey.verifier,
+    impact: { networkInterfaces: interfaces as NetworkInterfaces, flowLogs: null as FlowLogs | null },
   };
   const approvals = { ...base, signer: approvalKey.signer, isApprover: (arn: string) => arn === approver };
-  return { ...base, groups, approvals, approver, approvalKey, callerIdentity };
+  return { ...base, groups, approvals, approver, approvalKey, callerIdentity, interfaces };
 }
 export type World = ReturnType<typeof world>;
