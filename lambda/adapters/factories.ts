@@ -1,6 +1,7 @@
 import { documentClient, ec2Client, eventBridgeClient, kmsClient, s3Client, stsClient } from './clients';
 import { DynamoDbActionStore } from './dynamodb-action-store';
 import { DynamoDbAuditTrail } from './dynamodb-audit-trail';
+import { DynamoDbControlStore } from './dynamodb-control-store';
 import { DynamoDbSweepCheckpoints } from './dynamodb-sweep-checkpoints';
 import { Ec2SecurityGroups } from './ec2-security-groups';
 import { EventBridgePublisher } from './eventbridge-publisher';
@@ -45,3 +46,6 @@ export const approvalVerifier = (keyArn: string) => new KmsApprovalVerifier(kmsC
 export const auditTrail = (auditTable: string) => new DynamoDbAuditTrail(documentClient(), auditTable);
 
 export const evidenceArchive = (auditBucket: string) => new S3EvidenceArchive(s3Client(), auditBucket);
+
+export const controlStore = (tables: { actionsTable: string; auditTable: string }) =>
+  new DynamoDbControlStore(documentClient(), { actions: tables.actionsTable, audit: tables.auditTable });

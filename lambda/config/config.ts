@@ -1,5 +1,6 @@
 import { APPROVAL_TTL_HOURS, VERIFY_WINDOW_DAYS } from '../core/constants';
 import { ConfigError } from '../core/errors';
+import { BREAKER_THRESHOLD, MAX_REVOKES_PER_HOUR } from '../core/limits';
 import { type PrincipalPattern, parsePrincipalPatterns } from '../core/principals';
 
 /** DESIGN §9: every setting, by the environment variable that carries it. */
@@ -18,6 +19,10 @@ export interface Config {
   readonly viewerPrincipals: readonly PrincipalPattern[];
   readonly approvalTtlHours: number;
   readonly verifyWindowDays: number;
+  /** Revokes per account and region per rolling hour (DESIGN §13). */
+  readonly maxRevokesPerHour: number;
+  /** Failed or tampered applies within the breaker window that pause every apply. */
+  readonly breakerThreshold: number;
   readonly incidentId: string;
   readonly approver: string;
 }
@@ -98,6 +103,19 @@ function positive(variable: string, fallback: number, max: number): Parser<numbe
   };
 }
 
+function count(variable: string, limits: { readonly default: number; readonly max: number }): Parser<number> {
+  return {
+    variable,
+    parse: (raw) => {
+      if (raw === undefined || raw.trim() === '') return limits.default;
+      const n = Number(raw);
+      return Number.isInteger(n) && n > 0 && n <= limits.max
+        ? n
+        : fail(variable, `\`${raw}\` is not a whole number in [1, ${limits.max}]`);
+    },
+  };
+}
+
 const PARSERS: { readonly [K in keyof Config]: Parser<Config[K]> } = {
   actionsTable: name('AWS_SG_REVOKE_ACTIONS_TABLE'),
   auditTable: name('AWS_SG_REVOKE_AUDIT_DYNAMODB_TABLE'),
@@ -120,6 +138,8 @@ const PARSERS: { readonly [K in keyof Config]: Parser<Config[K]> } = {
     VERIFY_WINDOW_DAYS.default,
     VERIFY_WINDOW_DAYS.max,
   ),
+  maxRevokesPerHour: count('AWS_SG_REVOKE_MAX_REVOKES_PER_HOUR', MAX_REVOKES_PER_HOUR),
+  breakerThreshold: count('AWS_SG_REVOKE_BREAKER_THRESHOLD', BREAKER_THRESHOLD),
   incidentId: matching(
     'AWS_SG_REVOKE_INCIDENT_ID',
     INCIDENT,
