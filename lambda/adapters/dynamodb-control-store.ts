@@ -1,4 +1,9 @@
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { AuditRow } from '../core/audit';
 import { type ControlStore, NOT_PAUSED, PAUSE_KEY, type PauseState, type Versioned } from '../core/limits';
 import { awsErrorCode, translateAwsError, translated } from './aws-errors';
@@ -29,7 +34,11 @@ export class DynamoDbControlStore implements ControlStore {
     };
   }
 
-  async writePause(next: PauseState, audit: AuditRow, expectedVersion: number): Promise<'written' | 'conflict'> {
+  async writePause(
+    next: PauseState,
+    audit: AuditRow,
+    expectedVersion: number,
+  ): Promise<'written' | 'conflict'> {
     const update = {
       TableName: this.tables.actions,
       Key: { action_id: PAUSE_KEY },
@@ -48,7 +57,10 @@ export class DynamoDbControlStore implements ControlStore {
       return 'written';
     } catch (error) {
       const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-      if (awsErrorCode(error) === 'TransactionCanceledException' && reasons[0]?.Code === 'ConditionalCheckFailed') {
+      if (
+        awsErrorCode(error) === 'TransactionCanceledException' &&
+        reasons[0]?.Code === 'ConditionalCheckFailed'
+      ) {
         return 'conflict';
       }
       throw translateAwsError(error, `TransactWriteItems ${PAUSE_KEY}`);
@@ -65,7 +77,11 @@ export class DynamoDbControlStore implements ControlStore {
     return { value: stamps as number[], version: versionOf(item) };
   }
 
-  async writeStamps(key: string, stamps: readonly number[], expectedVersion: number): Promise<'written' | 'conflict'> {
+  async writeStamps(
+    key: string,
+    stamps: readonly number[],
+    expectedVersion: number,
+  ): Promise<'written' | 'conflict'> {
     try {
       await this.doc.send(
         new UpdateCommand({
@@ -83,7 +99,9 @@ export class DynamoDbControlStore implements ControlStore {
 
   private async read(key: string): Promise<Record<string, unknown> | undefined> {
     const out = await translated(`GetItem ${key}`, () =>
-      this.doc.send(new GetCommand({ TableName: this.tables.actions, Key: { action_id: key }, ConsistentRead: true })),
+      this.doc.send(
+        new GetCommand({ TableName: this.tables.actions, Key: { action_id: key }, ConsistentRead: true }),
+      ),
     );
     return out.Item;
   }

@@ -56,7 +56,12 @@ export type SlotDecision =
  * One more revoke in the rolling window, or when the oldest one leaves it. The kept list is bounded
  * to `limit` entries: older ones can never matter again.
  */
-export function decideSlot(recent: readonly number[], nowMs: number, limit: number, windowMs: number): SlotDecision {
+export function decideSlot(
+  recent: readonly number[],
+  nowMs: number,
+  limit: number,
+  windowMs: number,
+): SlotDecision {
   const inWindow = recent.filter((t) => t > nowMs - windowMs).sort((a, b) => a - b);
   if (inWindow.length < limit) return { kind: 'take', next: [...inWindow, nowMs].slice(-limit) };
   return { kind: 'full', freeAtMs: (inWindow[inWindow.length - limit] as number) + windowMs };
@@ -98,7 +103,10 @@ export function takeToken(
   nowMs: number,
   spec: { readonly capacity: number; readonly refillPerSecond: number },
 ): { readonly bucket: Bucket; readonly waitMs: number } {
-  const refilled = Math.min(spec.capacity, bucket.tokens + ((nowMs - bucket.atMs) / 1000) * spec.refillPerSecond);
+  const refilled = Math.min(
+    spec.capacity,
+    bucket.tokens + ((nowMs - bucket.atMs) / 1000) * spec.refillPerSecond,
+  );
   if (refilled >= 1) return { bucket: { tokens: refilled - 1, atMs: nowMs }, waitMs: 0 };
   const waitMs = Math.ceil(((1 - refilled) / spec.refillPerSecond) * 1000);
   return { bucket: { tokens: refilled, atMs: nowMs }, waitMs };
@@ -120,14 +128,20 @@ export interface ControlStore {
   /** The pause item and its operator audit row (write-once) in one transaction. */
   writePause(next: PauseState, audit: AuditRow, expectedVersion: number): Promise<'written' | 'conflict'>;
   readStamps(key: string): Promise<Versioned<readonly number[]>>;
-  writeStamps(key: string, stamps: readonly number[], expectedVersion: number): Promise<'written' | 'conflict'>;
+  writeStamps(
+    key: string,
+    stamps: readonly number[],
+    expectedVersion: number,
+  ): Promise<'written' | 'conflict'>;
 }
 
 /** The input the drain schedule sends to the apply λ (a constant: no field of it is trusted). */
 export const DRAIN_EVENT = { 'sg-revoke': 'drain-approved' } as const;
 
 export const isDrainEvent = (event: unknown): boolean =>
-  typeof event === 'object' && event !== null && (event as Record<string, unknown>)['sg-revoke'] === DRAIN_EVENT['sg-revoke'];
+  typeof event === 'object' &&
+  event !== null &&
+  (event as Record<string, unknown>)['sg-revoke'] === DRAIN_EVENT['sg-revoke'];
 
 /** Metrics the apply λ emits (namespace METRICS_NAMESPACE); each has an alarm. */
 export const LIMIT_METRICS = {

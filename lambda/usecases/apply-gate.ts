@@ -29,7 +29,11 @@ type GateVerdict =
 /** How the apply was asked for: the stream (one new approval) or the drain (every waiting one). */
 export type ApplyVia = 'stream' | 'drain';
 
-const WAITING: ReadonlySet<string> = new Set<WaitReason>(['paused', 'rate-limited', 'pause-state-unreadable']);
+const WAITING: ReadonlySet<string> = new Set<WaitReason>([
+  'paused',
+  'rate-limited',
+  'pause-state-unreadable',
+]);
 const BY = 'sg-revoke apply';
 const SLOT_ATTEMPTS = 5;
 
@@ -42,7 +46,11 @@ export const isWaiting = (action: Pick<Action, 'status' | 'statusDetail'>): bool
  * checked before the claim; an action that must wait stays APPROVED with the reason as its detail
  * (a same-state write: no transition). A failed or tampered apply is counted by the circuit breaker.
  */
-export async function applyGated(deps: GatedApplyDeps, actionId: string, via: ApplyVia): Promise<GatedApplyResult> {
+export async function applyGated(
+  deps: GatedApplyDeps,
+  actionId: string,
+  via: ApplyVia,
+): Promise<GatedApplyResult> {
   const current = await deps.actions.get(actionId);
   if (!current || current.status !== 'APPROVED') return applyAction(deps, actionId);
   const verdict = await gate(deps, current, via);
@@ -50,7 +58,10 @@ export async function applyGated(deps: GatedApplyDeps, actionId: string, via: Ap
   if (verdict.kind === 'deadline-passed') return deadlinePassed(deps, current);
   const result = await applyAction(deps, actionId);
   if (result.kind === 'done' && countsForBreaker(result.action.status, result.action.statusDetail)) {
-    await countBreakerFailure(deps, `${actionId} ${result.action.status}: ${result.action.statusDetail ?? ''}`);
+    await countBreakerFailure(
+      deps,
+      `${actionId} ${result.action.status}: ${result.action.statusDetail ?? ''}`,
+    );
   }
   return result;
 }
@@ -64,13 +75,18 @@ async function gate(deps: GatedApplyDeps, action: Action, via: ApplyVia): Promis
     why = `paused by ${pause.by ?? 'unknown'} at ${pause.at ?? 'unknown'}: ${pause.reason ?? ''}`;
   } catch (error) {
     // Fail closed: a switch nobody can read might be on.
-    return { kind: 'wait', reason: 'pause-state-unreadable', why: `kill switch unreadable: ${String(error)}` };
+    return {
+      kind: 'wait',
+      reason: 'pause-state-unreadable',
+      why: `kill switch unreadable: ${String(error)}`,
+    };
   }
   // Only an action that waited (or the drain's) can outlive its approval here; any other expired
   // approval is the signature check's to refuse.
   const deadline = action.approval?.deadline;
   const waited = via === 'drain' || isWaiting(action);
-  if (waited && typeof deadline === 'string' && isoOf(deps.clock.nowMs()) > deadline) return { kind: 'deadline-passed' };
+  if (waited && typeof deadline === 'string' && isoOf(deps.clock.nowMs()) > deadline)
+    return { kind: 'deadline-passed' };
   if (paused) return { kind: 'wait', reason: 'paused', why };
   const key = keyOf(action);
   if (via === 'stream' && (await olderWaitingIn(deps, action, key))) {
@@ -90,7 +106,8 @@ async function takeSlot(deps: GatedApplyDeps, key: string): Promise<GateVerdict>
     }
     // The write is conditional on the version read: of two containers racing for the last slot, one
     // loses, reads again, and finds the window full.
-    if ((await deps.control.writeStamps(key, decision.next, stamps.version)) === 'written') return { kind: 'go' };
+    if ((await deps.control.writeStamps(key, decision.next, stamps.version)) === 'written')
+      return { kind: 'go' };
   }
   return { kind: 'wait', reason: 'rate-limited', why: `${key} kept changing; retried by the drain` };
 }
@@ -103,7 +120,11 @@ async function hold(
   // The drain passes every few minutes: only a changed reason is written, so history stays short.
   if (action.statusDetail === verdict.reason) return { kind: 'waiting', reason: verdict.reason };
   try {
-    const change = { from: ['APPROVED' as const], to: 'APPROVED' as const, patch: { statusDetail: verdict.reason } };
+    const change = {
+      from: ['APPROVED' as const],
+      to: 'APPROVED' as const,
+      patch: { statusDetail: verdict.reason },
+    };
     await commitPlain(deps, action, change, BY, verdict.why);
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
@@ -121,7 +142,13 @@ async function hold(
 async function deadlinePassed(deps: GatedApplyDeps, action: Action): Promise<GatedApplyResult> {
   let claimed: Action;
   try {
-    claimed = await commitPlain(deps, action, { from: ['APPROVED'], to: 'APPLYING', patch: {} }, BY, 'claimed');
+    claimed = await commitPlain(
+      deps,
+      action,
+      { from: ['APPROVED'], to: 'APPLYING', patch: {} },
+      BY,
+      'claimed',
+    );
   } catch (error) {
     if (error instanceof ConflictError) return { kind: 'lost-claim' };
     throw error;
@@ -146,18 +173,27 @@ async function deadlinePassed(deps: GatedApplyDeps, action: Action): Promise<Gat
   );
   deps.onDeadlinePassed?.();
   await deps.events.publish([
-    { detailType: 'Approval Deadline Passed', detail: { ...lifecycleDetail(done.action), reason: DEADLINE_PASSED_DETAIL } },
+    {
+      detailType: 'Approval Deadline Passed',
+      detail: { ...lifecycleDetail(done.action), reason: DEADLINE_PASSED_DETAIL },
+    },
   ]);
   return { kind: 'done', action: done.action, audit: { rowUid: done.rowUid, s3Uri: done.s3Uri } };
 }
 
 const keyOf = (action: Action): string =>
-  limitsKeyOf(action.plan?.accountUid ?? action.finding.accountUid, action.plan?.region ?? action.finding.region);
+  limitsKeyOf(
+    action.plan?.accountUid ?? action.finding.accountUid,
+    action.plan?.region ?? action.finding.region,
+  );
 
 const approvedAtOf = (action: Action): string => action.approval?.at ?? action.updatedAt;
 
 /** Waiting approvals, oldest approval first (the by-status index is ordered by plan time, not approval). */
-export async function listApprovedInOrder(deps: Pick<GatedApplyDeps, 'actions'>, max = 1_000): Promise<Action[]> {
+export async function listApprovedInOrder(
+  deps: Pick<GatedApplyDeps, 'actions'>,
+  max = 1_000,
+): Promise<Action[]> {
   const all: Action[] = [];
   let cursor: string | null = null;
   do {
@@ -176,7 +212,10 @@ async function olderWaitingIn(deps: GatedApplyDeps, action: Action, key: string)
   const approved = await listApprovedInOrder(deps);
   return approved.some(
     (other) =>
-      other.actionId !== action.actionId && isWaiting(other) && keyOf(other) === key && approvedAtOf(other) < mine,
+      other.actionId !== action.actionId &&
+      isWaiting(other) &&
+      keyOf(other) === key &&
+      approvedAtOf(other) < mine,
   );
 }
 
@@ -201,7 +240,11 @@ export async function drainApproved(deps: GatedApplyDeps): Promise<DrainSummary>
     const deadline = action.approval?.deadline;
     const expired = typeof deadline === 'string' && isoOf(deps.clock.nowMs()) > deadline;
     if (full.has(key) && !expired) {
-      await hold(deps, action, { kind: 'wait', reason: 'rate-limited', why: `older approvals in ${key} wait first` });
+      await hold(deps, action, {
+        kind: 'wait',
+        reason: 'rate-limited',
+        why: `older approvals in ${key} wait first`,
+      });
       counts.waiting += 1;
       continue;
     }

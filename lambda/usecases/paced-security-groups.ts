@@ -17,7 +17,10 @@ export class RevokePacer {
   constructor(
     private readonly clock: Clock,
     private readonly sleep: Sleep,
-    private readonly spec: { readonly capacity: number; readonly refillPerSecond: number } = EC2_MUTATING_BUCKET,
+    private readonly spec: {
+      readonly capacity: number;
+      readonly refillPerSecond: number;
+    } = EC2_MUTATING_BUCKET,
   ) {}
 
   /** Waits until a token is free for `key` and takes it; returns how long it waited (ms). */

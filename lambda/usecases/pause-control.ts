@@ -113,7 +113,10 @@ export async function countBreakerFailure(deps: BreakerDeps, what: string): Prom
     if ((await deps.control.writeStamps(BREAKER_KEY, decision.next, current.version)) === 'written') {
       if (decision.kind === 'count') return 'counted';
       const minutes = BREAKER_WINDOW_MS / 60_000;
-      await tripBreaker(deps, `${decision.failures} failed or tampered applies within ${minutes} min (last: ${what})`);
+      await tripBreaker(
+        deps,
+        `${decision.failures} failed or tampered applies within ${minutes} min (last: ${what})`,
+      );
       return 'tripped';
     }
     if (attempt >= ATTEMPTS) throw new Error(`${BREAKER_KEY} kept changing under this write`);
@@ -126,7 +129,9 @@ export async function tripBreaker(deps: BreakerDeps, why: string): Promise<Pause
   const result = await setPause(deps, { ...deps.breaker, paused: true, reason });
   if (result.kind === 'changed') {
     deps.onTrip?.(reason);
-    await deps.events.publish([{ detailType: 'Circuit Breaker Tripped', detail: { reason, by: deps.breaker.by } }]);
+    await deps.events.publish([
+      { detailType: 'Circuit Breaker Tripped', detail: { reason, by: deps.breaker.by } },
+    ]);
   }
   return result;
 }

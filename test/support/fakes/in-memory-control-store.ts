@@ -14,7 +14,11 @@ export class InMemoryControlStore implements ControlStore {
     return structuredClone(this.pause);
   }
 
-  async writePause(next: PauseState, audit: AuditRow, expectedVersion: number): Promise<'written' | 'conflict'> {
+  async writePause(
+    next: PauseState,
+    audit: AuditRow,
+    expectedVersion: number,
+  ): Promise<'written' | 'conflict'> {
     if (this.pause.version !== expectedVersion) return 'conflict';
     if (this.operatorRows.some((r) => r.action_at === audit.action_at)) return 'conflict';
     this.pause = { value: structuredClone(next), version: expectedVersion + 1 };
@@ -27,7 +31,11 @@ export class InMemoryControlStore implements ControlStore {
     return structuredClone(this.stamps.get(key) ?? { value: [], version: 0 });
   }
 
-  async writeStamps(key: string, stamps: readonly number[], expectedVersion: number): Promise<'written' | 'conflict'> {
+  async writeStamps(
+    key: string,
+    stamps: readonly number[],
+    expectedVersion: number,
+  ): Promise<'written' | 'conflict'> {
     if ((this.stamps.get(key)?.version ?? 0) !== expectedVersion) return 'conflict';
     this.stamps.set(key, { value: [...stamps], version: expectedVersion + 1 });
     return 'written';
