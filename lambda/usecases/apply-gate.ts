@@ -52,7 +52,7 @@ export async function applyGated(
   via: ApplyVia,
 ): Promise<GatedApplyResult> {
   const current = await deps.actions.get(actionId);
-  if (!current || current.status !== 'APPROVED') return applyAction(deps, actionId);
+  if (current?.status !== 'APPROVED') return applyAction(deps, actionId);
   const verdict = await gate(deps, current, via);
   if (verdict.kind === 'wait') return hold(deps, current, verdict);
   if (verdict.kind === 'deadline-passed') return deadlinePassed(deps, current);

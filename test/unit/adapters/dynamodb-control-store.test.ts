@@ -88,14 +88,12 @@ describe('DynamoDbControlStore', () => {
   it('fails closed on a malformed pause item or a throttled read', async () => {
     docMock.on(GetCommand).resolvesOnce({ Item: { action_id: PAUSE_KEY, paused: 'no', version: 1 } });
     await expect(store.readPause()).rejects.toThrow(/paused/);
-    docMock
-      .on(GetCommand)
-      .rejects(
-        Object.assign(new Error('slow down'), {
-          name: 'ProvisionedThroughputExceededException',
-          $metadata: {},
-        }),
-      );
+    docMock.on(GetCommand).rejects(
+      Object.assign(new Error('slow down'), {
+        name: 'ProvisionedThroughputExceededException',
+        $metadata: {},
+      }),
+    );
     await expect(store.readPause()).rejects.toBeInstanceOf(ThrottledError);
   });
 
