@@ -2,6 +2,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import {
   actionStore,
+  controlStore,
   eventBridgePublisher,
   evidenceStore,
   securityGroups,
@@ -10,6 +11,7 @@ import {
 import { loadConfig } from '../config/config';
 import { loadReverifyConfig } from '../config/reverify-config';
 import { METRICS_NAMESPACE, REVERIFY_METRICS } from '../core/reverify-metrics';
+import { tripBreakerOnQuickDrift } from '../usecases/pause-control';
 import { type ReverifyDeps, reverifyActions } from '../usecases/reverify-actions';
 import { logger, systemClock } from './runtime';
 
@@ -24,15 +26,20 @@ const config = {
   ]),
   ...loadReverifyConfig(process.env),
 };
+const evidence = evidenceStore(config);
+const events = eventBridgePublisher(config.eventBus);
+const breaker = { control: controlStore(config), evidence, events, clock: systemClock };
 const deps: ReverifyDeps = {
   securityGroups: securityGroups(),
   actions: actionStore(config),
-  evidence: evidenceStore(config),
-  events: eventBridgePublisher(config.eventBus),
+  evidence,
+  events,
   checkpoints: sweepCheckpoints(config),
   clock: systemClock,
   mode: 'lambda',
   config,
+  // A revoke followed by DRIFT within the hour trips the circuit breaker: every apply pauses.
+  onQuickDrift: (action, why) => tripBreakerOnQuickDrift(breaker, action.finding, why),
 };
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'sg-revoke-reverify' });
 

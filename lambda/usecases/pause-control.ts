@@ -135,3 +135,20 @@ export async function tripBreaker(deps: BreakerDeps, why: string): Promise<Pause
   }
   return result;
 }
+
+/** Reverify's trip: a DRIFT soon after a revoke, filed under the action's account and region. */
+export function tripBreakerOnQuickDrift(
+  deps: Omit<BreakerDeps, 'breaker'>,
+  where: { readonly accountUid: string; readonly region: string },
+  why: string,
+): Promise<PauseResult> {
+  const breaker = { threshold: 1, by: QUICK_DRIFT_CALLER, mode: 'lambda' as const, ...pick(where) };
+  return tripBreaker({ ...deps, breaker }, why);
+}
+
+export const QUICK_DRIFT_CALLER = 'sg-revoke reverify (circuit breaker)';
+
+const pick = (where: { readonly accountUid: string; readonly region: string }) => ({
+  accountUid: where.accountUid,
+  region: where.region,
+});

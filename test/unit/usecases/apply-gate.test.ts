@@ -4,10 +4,15 @@ import { BREAKER_KEY, limitsKeyOf, PAUSE_KEY } from '../../../lambda/core/limits
 import { applyGated, drainApproved, type GatedApplyDeps } from '../../../lambda/usecases/apply-gate';
 import { decideApproval } from '../../../lambda/usecases/decide-approval';
 import { PacedSecurityGroups, RevokePacer } from '../../../lambda/usecases/paced-security-groups';
-import { setPause } from '../../../lambda/usecases/pause-control';
+import {
+  QUICK_DRIFT_CALLER,
+  setPause,
+  tripBreakerOnQuickDrift,
+} from '../../../lambda/usecases/pause-control';
 import { planFinding } from '../../../lambda/usecases/plan-finding';
+import { reverifyActions } from '../../../lambda/usecases/reverify-actions';
 import { InMemoryControlStore } from '../../support/fakes/in-memory-control-store';
-import { SG, sshFinding, webTier, world } from './world';
+import { rule, SG, sshFinding, webTier, world } from './world';
 
 const HOUR = 3_600_000;
 const OPERATOR = 'arn:aws:sts::111122223333:assumed-role/SecurityOperator/bob';
@@ -346,5 +351,52 @@ describe('pacing and RequestLimitExceeded', () => {
     await pacer.acquire('111122223333#eu-west-1');
 
     expect(slept).toEqual([200, 200]);
+  });
+});
+
+describe('the circuit breaker on a quick DRIFT', () => {
+  it('trips when reverify finds DRIFT within the hour after a revoke, and not for an old revoke', async () => {
+    const { w, deps, control } = limitedWorld();
+    const id = await planAndApprove(w, 1);
+    await applyGated(deps, id, 'stream');
+    const g = w.groups.groups.get(SG);
+    if (g) w.groups.put({ ...g, ingress: [...g.ingress, rule('sgr-0000000000000000a', '0.0.0.0/0')] });
+    const breaker = { control, evidence: w.evidence, events: w.events, clock: w.clock };
+    const reverify = {
+      ...w,
+      onQuickDrift: (action: { finding: { accountUid: string; region: string } }, why: string) =>
+        tripBreakerOnQuickDrift(breaker, action.finding, why),
+    };
+    w.clock.advance(20 * 60_000);
+
+    const summary = await reverifyActions(reverify);
+
+    expect(summary.drift).toBe(1);
+    expect(control.pause.value).toMatchObject({ paused: true, by: QUICK_DRIFT_CALLER });
+    expect(control.pause.value.reason).toMatch(
+      new RegExp(`^circuit-breaker: DRIFT on ${id} 20 min after its revoke`),
+    );
+    expect(control.operatorRows.map((r) => [r.step, r.account_uid, r.region])).toEqual([
+      ['pause', '111122223333', 'us-east-1'],
+    ]);
+    const next = await planAndApprove(w, 2);
+    expect(await applyGated(deps, next, 'stream')).toEqual({ kind: 'waiting', reason: 'paused' });
+  });
+
+  it('does not trip on a DRIFT found long after the revoke', async () => {
+    const { w, deps, control } = limitedWorld();
+    await applyGated(deps, await planAndApprove(w, 1), 'stream');
+    const g = w.groups.groups.get(SG);
+    if (g) w.groups.put({ ...g, ingress: [...g.ingress, rule('sgr-0000000000000000a', '0.0.0.0/0')] });
+    const breaker = { control, evidence: w.evidence, events: w.events, clock: w.clock };
+    w.clock.advance(2 * HOUR);
+
+    const summary = await reverifyActions({
+      ...w,
+      onQuickDrift: (action, why) => tripBreakerOnQuickDrift(breaker, action.finding, why),
+    });
+
+    expect(summary.drift).toBe(1);
+    expect(control.pause.value.paused).toBe(false);
   });
 });
