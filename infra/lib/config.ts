@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { APPROVAL_TTL_HOURS, VERIFY_WINDOW_DAYS } from '../../lambda/core/constants';
+import { BREAKER_THRESHOLD, MAX_REVOKES_PER_HOUR } from '../../lambda/core/limits';
 import { parsePrincipalPattern } from '../../lambda/core/principals';
 
 /**
@@ -104,6 +105,10 @@ export const configSchema = z
     approvalTtlHours: integer(1, APPROVAL_TTL_HOURS.max, APPROVAL_TTL_HOURS.default),
     verifyWindowDays: integer(1, VERIFY_WINDOW_DAYS.max, VERIFY_WINDOW_DAYS.default),
     applyReservedConcurrency: integer(1, 100, 2),
+    /** Revokes per account and region per rolling hour; over it, approvals wait (DESIGN §13). */
+    maxRevokesPerHour: integer(1, MAX_REVOKES_PER_HOUR.max, MAX_REVOKES_PER_HOUR.default),
+    /** Failed or tampered applies within 15 minutes that trip the circuit breaker. */
+    breakerThreshold: integer(1, BREAKER_THRESHOLD.max, BREAKER_THRESHOLD.default),
   })
   .superRefine((config, ctx) => {
     for (const key of ['auditRowRetentionDays', 'auditObjectRetentionDays'] as const) {

@@ -83,7 +83,19 @@ tampered, action_status, rows, problems[]}. Without --action, every action creat
 AWS_SG_REVOKE_AUDIT_BUCKET and AWS_SG_REVOKE_APPROVAL_KEY_ARN (kms:GetPublicKey).
 Exit 0 all intact, 1 any tampered (or a read that failed), 2 usage or configuration error.`;
 
+const PAUSE = `sg-revoke pause --reason TEXT | sg-revoke resume [--reason TEXT] | sg-revoke pause --status
+
+The kill switch of the deployed stack (the actions table's control#pause item). While paused, the
+apply function revokes nothing: approvals are still accepted and wait (APPROVED, detail paused);
+after resume the drain schedule applies them, oldest approval first. A tripped circuit breaker is
+the same pause (reason circuit-breaker: …) and is cleared the same way. Each change is audited: one
+row in the audit table (partition operator) and one S3 object, with your principal ARN.
+Needs AWS_SG_REVOKE_ACTIONS_TABLE, AWS_SG_REVOKE_AUDIT_DYNAMODB_TABLE, AWS_SG_REVOKE_AUDIT_BUCKET,
+KMS_KEY_ARN. Prints the switch as one JSON line. Exit 0 done, 1 AWS error, 2 usage error.`;
+
 const MODES: Readonly<Record<Mode, string>> = {
+  pause: PAUSE,
+  resume: PAUSE,
   plan: PLAN,
   apply: APPLY,
   reverify: REVERIFY,
@@ -103,6 +115,8 @@ Usage (the mode is required and comes first):
                                     the approval API, signed with your AWS credentials (SigV4)
   sg-revoke audit verify [--action ID | --since DATE]
                                     check the audit: chain, S3 originals, signatures, state
+  sg-revoke pause --reason TEXT | resume
+                                    the kill switch: stop every revoke, audited; resume
   sg-revoke MODE --help             the mode's own help
   sg-revoke --help                  this text
 

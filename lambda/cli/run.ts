@@ -12,6 +12,7 @@ const aws = {
   actions: (): typeof import('./actions-command') => require('./actions-command'),
   audit: (): typeof import('./audit-command') => require('./audit-command'),
   livePlan: (): typeof import('./live-plan-command') => require('./live-plan-command'),
+  pause: (): typeof import('./pause-command') => require('./pause-command'),
 };
 
 /** The whole CLI as a function of its arguments and streams: returns the exit code. */
@@ -31,6 +32,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return aws.actions().runActions(command.argv, io);
     case 'audit':
       return aws.audit().runAudit(command.argv, io);
+    case 'pause':
+    case 'resume':
+      return aws.pause().runPause(command.kind, command.argv, io);
     case 'plan': {
       if (command.live) return aws.livePlan().runLivePlan(command, io);
       const options = readPlanOptions(io.env);

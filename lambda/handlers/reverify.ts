@@ -10,6 +10,7 @@ import {
 } from '../adapters/factories';
 import { loadConfig } from '../config/config';
 import { loadReverifyConfig } from '../config/reverify-config';
+import { LIMIT_METRICS } from '../core/limits';
 import { METRICS_NAMESPACE, REVERIFY_METRICS } from '../core/reverify-metrics';
 import { tripBreakerOnQuickDrift } from '../usecases/pause-control';
 import { type ReverifyDeps, reverifyActions } from '../usecases/reverify-actions';
@@ -26,6 +27,7 @@ const config = {
   ]),
   ...loadReverifyConfig(process.env),
 };
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'sg-revoke-reverify' });
 const evidence = evidenceStore(config);
 const events = eventBridgePublisher(config.eventBus);
 const breaker = { control: controlStore(config), evidence, events, clock: systemClock };
@@ -39,9 +41,13 @@ const deps: ReverifyDeps = {
   mode: 'lambda',
   config,
   // A revoke followed by DRIFT within the hour trips the circuit breaker: every apply pauses.
-  onQuickDrift: (action, why) => tripBreakerOnQuickDrift(breaker, action.finding, why),
+  onQuickDrift: (action, why) =>
+    tripBreakerOnQuickDrift(
+      { ...breaker, onTrip: () => metrics.addMetric(LIMIT_METRICS.breakerTripped, MetricUnit.Count, 1) },
+      action.finding,
+      why,
+    ),
 };
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'sg-revoke-reverify' });
 
 /** Leaves time to save the cursor and flush metrics before Lambda stops the run. */
 const STOP_MARGIN_MS = 30_000;
