@@ -44,7 +44,19 @@ describe('sg-revoke context', () => {
       approvalTtlHours: 24,
       verifyWindowDays: 30,
       applyReservedConcurrency: 2,
+      maxRevokesPerHour: 20,
+      breakerThreshold: 3,
     });
+  });
+
+  it.each([
+    ['maxRevokesPerHour', 0],
+    ['maxRevokesPerHour', 1001],
+    ['maxRevokesPerHour', 2.5],
+    ['breakerThreshold', 0],
+    ['breakerThreshold', 'three'],
+  ])('refuses %s = %p, naming the key', (key, value) => {
+    expect(() => parseConfig({ ...valid, [key]: value })).toThrow(new RegExp(`- ${key}:`));
   });
 
   it('accepts the string forms `cdk -c key=value` passes', () => {

@@ -4,6 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { cdkJsonContext, createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
 import type { SgRevokeStack } from '../../infra/lib/sg-revoke-stack';
+import { DRAIN_EVENT } from '../../lambda/core/limits';
 
 type Json = Record<string, unknown>;
 
@@ -176,6 +177,8 @@ describe('functions', () => {
         'ALLOWED_ACCOUNT_IDS',
         'IDEMPOTENCY_TABLE',
         'APPROVAL_KEY_ARN',
+        'MAX_REVOKES_PER_HOUR',
+        'BREAKER_THRESHOLD',
       ],
     ],
     [
@@ -208,6 +211,10 @@ describe('functions', () => {
       AWS_SG_REVOKE_ALLOWED_ACCOUNT_IDS: '111122223333',
     });
     expect(apply.ReservedConcurrentExecutions).toBe(2);
+    expect(apply.Environment.Variables).toMatchObject({
+      AWS_SG_REVOKE_MAX_REVOKES_PER_HOUR: '20',
+      AWS_SG_REVOKE_BREAKER_THRESHOLD: '3',
+    });
   });
 });
 
@@ -268,6 +275,31 @@ describe('async paths', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
   });
 
+  it('drains waiting approvals every 5 minutes: the apply function with the constant drain input', () => {
+    const drain = propsOf('AWS::Events::Rule').filter((r) => r.ScheduleExpression === 'rate(5 minutes)');
+
+    expect(drain).toHaveLength(1);
+    expect(drain[0]?.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [idOf(stack.functions.apply.fn), 'Arn'] },
+        Input: JSON.stringify(DRAIN_EVENT),
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [idOf(stack.triggers.applyDlq), 'Arn'] } },
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 },
+      }),
+    ]);
+    const invoke = propsOf('AWS::Lambda::EventInvokeConfig').filter((c) =>
+      same(c.FunctionName, { Ref: idOf(stack.functions.apply.fn) }),
+    );
+    expect(invoke).toEqual([
+      expect.objectContaining({
+        MaximumRetryAttempts: 0,
+        DestinationConfig: {
+          OnFailure: { Destination: { 'Fn::GetAtt': [idOf(stack.triggers.applyDlq), 'Arn'] } },
+        },
+      }),
+    ]);
+  });
+
   it('lets only the named detectors put findings on the findings bus', () => {
     const policies = propsOf('AWS::Events::EventBusPolicy').filter((p) =>
       same(p.EventBusName, { Ref: idOf(stack.bus) }),
@@ -323,7 +355,7 @@ describe('async paths', () => {
   it('gives every rule target a DLQ and a bounded retry policy', () => {
     const targets = propsOf('AWS::Events::Rule').flatMap((rule) => rule.Targets as Json[]);
 
-    expect(targets).toHaveLength(6);
+    expect(targets).toHaveLength(7);
     for (const target of targets) {
       expect(target).toMatchObject({
         DeadLetterConfig: { Arn: expect.anything() },
@@ -335,10 +367,10 @@ describe('async paths', () => {
     }
   });
 
-  it('sends failed async invocations of reverify and audit verify to a queue', () => {
+  it('sends failed async invocations of reverify, audit verify and the apply drain to a queue', () => {
     const configs = propsOf('AWS::Lambda::EventInvokeConfig');
 
-    expect(configs).toHaveLength(2);
+    expect(configs).toHaveLength(3);
     for (const config of configs) {
       expect(config).toMatchObject({ DestinationConfig: { OnFailure: { Destination: expect.anything() } } });
     }
