@@ -171,10 +171,10 @@ describe('least privilege', () => {
       expect(denies(fn)).toEqual([
         expect.objectContaining({
           Action: [
+            'dynamodb:BatchWriteItem',
+            'dynamodb:DeleteItem',
             'dynamodb:PutItem',
             'dynamodb:UpdateItem',
-            'dynamodb:DeleteItem',
-            'dynamodb:BatchWriteItem',
           ],
           Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['control#*', 'limits#*'] } },
         }),
