@@ -1,5 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Rule } from 'aws-cdk-lib/aws-events';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -19,6 +25,8 @@ export interface AlarmsProps {
   readonly reverifyCheckErrors: Metric;
   /** Findings waiting to be planned: an old message means plan is stuck or throttled. */
   readonly planQueue: Queue;
+  /** Limit metrics: a breaker trip (apply or reverify), an approval that expired while it waited. */
+  readonly limits?: { readonly breakerTripped: IMetric; readonly deadlinePassed: IMetric };
 }
 
 /**
@@ -32,7 +40,7 @@ export class Alarms extends Construct {
     super(scope, id);
     const action = new SnsAction(props.topic);
     const period = Duration.minutes(5);
-    const atLeastOnce = (alarmId: string, metric: Metric, description: string): void => {
+    const atLeastOnce = (alarmId: string, metric: IMetric, description: string): void => {
       const alarm = new Alarm(this, alarmId, {
         metric,
         threshold: 1,
@@ -85,6 +93,18 @@ export class Alarms extends Construct {
         statistic: 'Sum',
       });
     atLeastOnce('Drift', matched(props.driftRule), 'DRIFT: a revoked ingress rule is open again');
+    if (props.limits) {
+      atLeastOnce(
+        'CircuitBreakerTripped',
+        props.limits.breakerTripped,
+        'CIRCUIT BREAKER: every apply is paused until an operator runs `sg-revoke resume`',
+      );
+      atLeastOnce(
+        'ApprovalDeadlinePassed',
+        props.limits.deadlinePassed,
+        'an approved action waited past its approval deadline and is FAILED: approve it again',
+      );
+    }
     atLeastOnce(
       'Tamper',
       matched(props.tamperRule),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { APPROVAL_TTL_HOURS, VERIFY_WINDOW_DAYS } from '../../lambda/core/constants';
 import { DEFAULT_CONTROL_PORTS } from '../../lambda/core/control-rules';
 import { FLOW_QUERY } from '../../lambda/core/flow-query';
+import { BREAKER_THRESHOLD, MAX_REVOKES_PER_HOUR } from '../../lambda/core/limits';
 import { ORGANIZATION_ID } from '../../lambda/core/member-roles';
 import { parsePrincipalPattern } from '../../lambda/core/principals';
 
@@ -171,6 +172,10 @@ export const configSchema = z
       z.string().regex(LOG_GROUP, 'must be a CloudWatch Logs log group name').optional(),
     ),
     flowLogsDays: integer(1, FLOW_QUERY.days.max, FLOW_QUERY.days.default),
+    /** Revokes per account and region per rolling hour; over it, approvals wait (DESIGN §13). */
+    maxRevokesPerHour: integer(1, MAX_REVOKES_PER_HOUR.max, MAX_REVOKES_PER_HOUR.default),
+    /** Failed or tampered applies within 15 minutes that trip the circuit breaker. */
+    breakerThreshold: integer(1, BREAKER_THRESHOLD.max, BREAKER_THRESHOLD.default),
   })
   .superRefine((config, ctx) => {
     if (config.profile === 'trial' && config.objectLockMode === 'COMPLIANCE') {

@@ -1,12 +1,14 @@
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { EventBus, type IEventBus, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { ArnPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DRAIN_EVENT } from '../../lambda/core/limits';
 import type { SgRevokeConfig } from './config';
 import { deadLetterQueue } from './dead-letter-queue';
 import { type Functions, PLAN_BATCH_SIZE, PLAN_TIMEOUT_SECONDS } from './functions';
@@ -18,6 +20,9 @@ export const FINDINGS_PATTERN = {
     metadata: { product: { feature: { name: ['detect-aws-open-security-group'] } } },
   },
 };
+
+/** How often waiting approvals are offered to the rate cap again. */
+export const DRAIN_EVERY_MINUTES = 5;
 
 /** The bus findings arrive on and lifecycle events leave on: imported by name, or made here. */
 export function findingsBus(scope: Construct, config: SgRevokeConfig): IEventBus {
@@ -56,6 +61,7 @@ export class EventWiring extends Construct {
   readonly planQueue: Queue;
   readonly reverifySchedule: Rule;
   readonly applyDlq: Queue;
+  readonly drainSchedule: Rule;
 
   constructor(scope: Construct, id: string, props: EventWiringProps) {
     super(scope, id);
@@ -108,6 +114,27 @@ export class EventWiring extends Construct {
     });
 
     this.applyDlq = deadLetterQueue(this, 'ApplyDlq');
+    // Approvals that wait (rate cap, kill switch) are applied by this drain, oldest first.
+    this.drainSchedule = new Rule(this, 'ApplyDrainSchedule', {
+      description: 'sg-revoke: apply approvals waiting for the rate cap or the kill switch, in order',
+      schedule: Schedule.rate(Duration.minutes(DRAIN_EVERY_MINUTES)),
+      targets: [
+        new LambdaFunction(apply.fn, {
+          event: RuleTargetInput.fromObject(DRAIN_EVENT),
+          // A missed drain is superseded by the next one.
+          retryAttempts: 0,
+          maxEventAge: Duration.minutes(DRAIN_EVERY_MINUTES),
+          deadLetterQueue: this.applyDlq,
+        }),
+      ],
+    });
+    // A drain that failed is superseded by the next one: no retry, but it is kept and alarmed.
+    apply.fn.configureAsyncInvoke({
+      onFailure: new SqsDestination(this.applyDlq),
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(DRAIN_EVERY_MINUTES),
+    });
+
     apply.fn.addEventSource(
       new DynamoEventSource(props.actionsTable, {
         // TRIM_HORIZON: an approval written while the mapping is (re)created is still applied.

@@ -131,10 +131,14 @@ export class Functions extends Construct {
         AWS_SG_REVOKE_IDEMPOTENCY_TABLE: t.idempotencyTable.tableName,
         AWS_SG_REVOKE_APPROVAL_KEY_ARN: t.approvalKey.keyArn,
         ...member('apply').environment,
+        AWS_SG_REVOKE_MAX_REVOKES_PER_HOUR: String(config.maxRevokesPerHour),
+        AWS_SG_REVOKE_BREAKER_THRESHOLD: String(config.breakerThreshold),
       },
       roleName: member('apply').roleName,
       logRetention,
-      timeout: Duration.seconds(60),
+      // The drain applies waiting approvals one by one, paced under EC2's bucket: 5 minutes, the
+      // drain schedule's period (a stream apply takes seconds).
+      timeout: Duration.minutes(5),
       // Bounds how many revokes run at once, account-wide, whatever the stream backlog.
       reservedConcurrentExecutions: config.applyReservedConcurrency,
     });

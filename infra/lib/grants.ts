@@ -5,6 +5,7 @@ import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { type Bucket, CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { INTENTIONALLY_OPEN_TAG } from '../../lambda/core/constants';
+import { CONTROL_KEY_PREFIXES } from '../../lambda/core/limits';
 import { type HubFunction, memberRoleArn, purposesOf } from '../../lambda/core/member-roles';
 import { WATCH_INDEX } from '../../lambda/core/watch-index';
 import { VERIFY_ACTIONS } from './approval-key';
@@ -53,6 +54,25 @@ function allowAuditAppend(fn: SgRevokeFunction, t: GrantTargets): void {
   });
 }
 
+/**
+ * The kill switch and the limit counters share the actions table: a role that writes actions but has
+ * no business with them is denied those keys (IAM cannot tell a pause from a resume, so a role that
+ * may write `control#pause` at all could also clear it and defeat the breaker).
+ */
+function denyControlWrites(fn: SgRevokeFunction, t: GrantTargets): void {
+  fn.role.addToPrincipalPolicy(
+    new PolicyStatement({
+      sid: 'DenyKillSwitchAndLimitWrites',
+      effect: Effect.DENY,
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+      resources: [t.actionsTable.tableArn],
+      conditions: {
+        'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': CONTROL_KEY_PREFIXES.map((p) => `${p}*`) },
+      },
+    }),
+  );
+}
+
 export function grantPlan(fn: SgRevokeFunction, t: GrantTargets, flowLogsLogGroup?: string): void {
   allowKeyAndBus(fn, t);
   allowDescribe(fn);
@@ -64,6 +84,7 @@ export function grantPlan(fn: SgRevokeFunction, t: GrantTargets, flowLogsLogGrou
     'EC2 Describe* APIs offer no resource-level scope',
   );
   if (flowLogsLogGroup) allowFlowLogsQuery(fn, flowLogsLogGroup);
+  denyControlWrites(fn, t);
 }
 
 /**
@@ -101,6 +122,7 @@ export function grantApproveApi(fn: SgRevokeFunction, t: GrantTargets): void {
     [t.actionsTable.tableArn],
   );
   fn.allow('ActionsListByStatus', ['dynamodb:Query'], [byStatusIndexArn(t.actionsTable)]);
+  denyControlWrites(fn, t);
 }
 
 export function grantApply(fn: SgRevokeFunction, t: GrantTargets): void {
@@ -108,7 +130,10 @@ export function grantApply(fn: SgRevokeFunction, t: GrantTargets): void {
   fn.allow('ReadApprovalPublicKey', VERIFY_ACTIONS, [t.approvalKey.keyArn]);
   allowAuditAppend(fn, t);
   allowDescribe(fn);
+  // UpdateItem also writes the rate-cap counters and, when the breaker trips, the kill switch.
   fn.allow('ActionsApply', ['dynamodb:GetItem', 'dynamodb:UpdateItem'], [t.actionsTable.tableArn]);
+  // The drain lists the approvals that wait, oldest first.
+  fn.allow('ActionsListApproved', ['dynamodb:Query'], [byStatusIndexArn(t.actionsTable)]);
   fn.allow(
     'IdempotencyRecords',
     ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],

@@ -1,9 +1,10 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { LIMIT_METRICS } from '../../lambda/core/limits';
 import { METRICS_NAMESPACE, REVERIFY_METRICS } from '../../lambda/core/reverify-metrics';
 import { Alarms } from './alarms';
 import { ApprovalApi } from './approval-api';
@@ -125,6 +126,18 @@ export class SgRevokeStack extends Stack {
         statistic: 'Sum',
       }),
       planQueue: this.triggers.planQueue,
+      limits: {
+        // Apply trips on failures, reverify on a quick DRIFT: one alarm for either.
+        breakerTripped: new MathExpression({
+          expression: 'FILL(apply, 0) + FILL(reverify, 0)',
+          usingMetrics: {
+            apply: metricOf(LIMIT_METRICS.breakerTripped, 'sg-revoke-apply'),
+            reverify: metricOf(LIMIT_METRICS.breakerTripped, 'sg-revoke-reverify'),
+          },
+          period: Duration.minutes(5),
+        }),
+        deadlinePassed: metricOf(LIMIT_METRICS.deadlinePassed, 'sg-revoke-apply'),
+      },
     });
     addStackOutputs(this, {
       ApiUrl: this.api.api.url,
@@ -144,3 +157,12 @@ export class SgRevokeStack extends Stack {
     applyProfile(this, config.profile);
   }
 }
+
+const metricOf = (metricName: string, service: string): Metric =>
+  new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service },
+    period: Duration.minutes(5),
+    statistic: 'Sum',
+  });

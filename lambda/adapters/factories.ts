@@ -13,6 +13,7 @@ import {
 import { CloudFormationStackOutputs } from './cloudformation-stack-outputs';
 import { DynamoDbActionStore } from './dynamodb-action-store';
 import { DynamoDbAuditTrail } from './dynamodb-audit-trail';
+import { DynamoDbControlStore } from './dynamodb-control-store';
 import { DynamoDbSweepCheckpoints } from './dynamodb-sweep-checkpoints';
 import { Ec2Clients } from './ec2-clients';
 import { Ec2NetworkInterfaces } from './ec2-network-interfaces';
@@ -92,3 +93,5 @@ export const evidenceArchive = (auditBucket: string) => new S3EvidenceArchive(s3
 
 export const stackOutputs = (region?: string) => new CloudFormationStackOutputs(cloudFormationClient(region));
 export const findingStatusWriter = () => new SecurityHubFindingStatus(securityHubClient());
+export const controlStore = (tables: { actionsTable: string; auditTable: string }) =>
+  new DynamoDbControlStore(documentClient(), { actions: tables.actionsTable, audit: tables.auditTable });

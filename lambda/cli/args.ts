@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { RECORD_STATUSES } from '../core/action';
 
-export type Mode = 'plan' | 'apply' | 'reverify' | 'actions' | 'audit' | 'env';
+export type Mode = 'plan' | 'apply' | 'reverify' | 'actions' | 'audit' | 'env' | 'pause' | 'resume';
 
 export interface FileOptions {
   readonly files: readonly string[];
@@ -13,10 +13,10 @@ export type Command =
   | { readonly kind: 'help'; readonly mode: Mode | null }
   | ({ readonly kind: 'plan'; readonly live: boolean } & FileOptions)
   | ({ readonly kind: 'apply' | 'reverify' } & FileOptions)
-  | { readonly kind: 'actions' | 'audit' | 'env'; readonly argv: readonly string[] }
+  | { readonly kind: 'actions' | 'audit' | 'env' | 'pause' | 'resume'; readonly argv: readonly string[] }
   | { readonly kind: 'usage-error'; readonly message: string };
 
-const MODES: readonly Mode[] = ['plan', 'apply', 'reverify', 'actions', 'audit', 'env'];
+const MODES: readonly Mode[] = ['plan', 'apply', 'reverify', 'actions', 'audit', 'env', 'pause', 'resume'];
 const HELP_FLAGS = ['--help', '-h'];
 
 /** parseArgs throws Node's own TypeError: read its message without relying on `instanceof`. */
@@ -54,7 +54,9 @@ export function parseCommand(argv: readonly string[]): Command {
   const end = rest.indexOf('--');
   const flags = end === -1 ? rest : rest.slice(0, end);
   if (flags.some((arg) => HELP_FLAGS.includes(arg))) return { kind: 'help', mode: mode as Mode };
-  if (mode === 'actions' || mode === 'audit' || mode === 'env') return { kind: mode, argv: rest };
+  if (mode === 'actions' || mode === 'audit' || mode === 'env' || mode === 'pause' || mode === 'resume') {
+    return { kind: mode, argv: rest };
+  }
   try {
     const { values, positionals } = parseArgs({
       args: [...rest],

@@ -97,7 +97,19 @@ the profile's). Nothing is printed unless every variable is filled.
 Exit 0 printed; 1 the stack is not found, lacks an output (deployed by an older version, or not
 finished) or could not be read; 2 usage error or no credentials (one line on stderr).`;
 
+const PAUSE = `sg-revoke pause --reason TEXT | sg-revoke resume [--reason TEXT] | sg-revoke pause --status
+
+The kill switch of the deployed stack (the actions table's control#pause item). While paused, the
+apply function revokes nothing: approvals are still accepted and wait (APPROVED, detail paused);
+after resume the drain schedule applies them, oldest approval first. A tripped circuit breaker is
+the same pause (reason circuit-breaker: …) and is cleared the same way. Each change is audited: one
+row in the audit table (partition operator) and one S3 object, with your principal ARN.
+Needs AWS_SG_REVOKE_ACTIONS_TABLE, AWS_SG_REVOKE_AUDIT_DYNAMODB_TABLE, AWS_SG_REVOKE_AUDIT_BUCKET,
+KMS_KEY_ARN. Prints the switch as one JSON line. Exit 0 done, 1 AWS error, 2 usage error.`;
+
 const MODES: Readonly<Record<Mode, string>> = {
+  pause: PAUSE,
+  resume: PAUSE,
   plan: PLAN,
   apply: APPLY,
   reverify: REVERIFY,
@@ -120,6 +132,8 @@ Usage (the mode is required and comes first):
                                     check the audit: chain, S3 originals, signatures, state
   sg-revoke env --stack NAME [--region R] [--format shell|dotenv|json]
                                     print this CLI's variables from the deployed stack's outputs
+  sg-revoke pause --reason TEXT | resume
+                                    the kill switch: stop every revoke, audited; resume
   sg-revoke MODE --help             the mode's own help
   sg-revoke --help                  this text
 

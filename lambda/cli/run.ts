@@ -13,6 +13,7 @@ const aws = {
   audit: (): typeof import('./audit-command') => require('./audit-command'),
   env: (): typeof import('./env-command') => require('./env-command'),
   livePlan: (): typeof import('./live-plan-command') => require('./live-plan-command'),
+  pause: (): typeof import('./pause-command') => require('./pause-command'),
 };
 
 /** The whole CLI as a function of its arguments and streams: returns the exit code. */
@@ -34,6 +35,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return aws.audit().runAudit(command.argv, io);
     case 'env':
       return aws.env().runEnv(command.argv, io);
+    case 'pause':
+    case 'resume':
+      return aws.pause().runPause(command.kind, command.argv, io);
     case 'plan': {
       if (command.live) return aws.livePlan().runLivePlan(command, io);
       const options = readPlanOptions(io.env);

@@ -2,6 +2,7 @@ import { APPROVAL_TTL_HOURS, VERIFY_WINDOW_DAYS } from '../core/constants';
 import { CONTROL_PORT_VARIABLES, DEFAULT_CONTROL_PORTS } from '../core/control-rules';
 import { ConfigError } from '../core/errors';
 import { FLOW_QUERY } from '../core/flow-query';
+import { BREAKER_THRESHOLD, MAX_REVOKES_PER_HOUR } from '../core/limits';
 import { ORGANIZATION_ID } from '../core/member-roles';
 import { type PrincipalPattern, parsePrincipalPatterns } from '../core/principals';
 
@@ -23,6 +24,10 @@ export interface Config {
   readonly viewerPrincipals: readonly PrincipalPattern[];
   readonly approvalTtlHours: number;
   readonly verifyWindowDays: number;
+  /** Revokes per account and region per rolling hour (DESIGN §13). */
+  readonly maxRevokesPerHour: number;
+  /** Failed or tampered applies within the breaker window that pause every apply. */
+  readonly breakerThreshold: number;
   readonly incidentId: string;
   readonly approver: string;
   /** EC2.19's high-risk ports and EC2.18's authorized ports (Security Hub intake, DESIGN §12). */
@@ -157,6 +162,18 @@ const wholeDays = (variable: string, fallback: number, max: number): Parser<numb
       : fail(variable, `\`${raw}\` is not a whole number of days in 1..${max}`);
   },
 });
+function count(variable: string, limits: { readonly default: number; readonly max: number }): Parser<number> {
+  return {
+    variable,
+    parse: (raw) => {
+      if (raw === undefined || raw.trim() === '') return limits.default;
+      const n = Number(raw);
+      return Number.isInteger(n) && n > 0 && n <= limits.max
+        ? n
+        : fail(variable, `\`${raw}\` is not a whole number in [1, ${limits.max}]`);
+    },
+  };
+}
 
 const PARSERS: { readonly [K in keyof Config]: Parser<Config[K]> } = {
   actionsTable: name('AWS_SG_REVOKE_ACTIONS_TABLE'),
@@ -181,6 +198,8 @@ const PARSERS: { readonly [K in keyof Config]: Parser<Config[K]> } = {
     VERIFY_WINDOW_DAYS.default,
     VERIFY_WINDOW_DAYS.max,
   ),
+  maxRevokesPerHour: count('AWS_SG_REVOKE_MAX_REVOKES_PER_HOUR', MAX_REVOKES_PER_HOUR),
+  breakerThreshold: count('AWS_SG_REVOKE_BREAKER_THRESHOLD', BREAKER_THRESHOLD),
   incidentId: matching(
     'AWS_SG_REVOKE_INCIDENT_ID',
     INCIDENT,

@@ -51,6 +51,9 @@ const REPLAY: Readonly<Record<string, Replay>> = {
   revoke_after: from(['APPROVED', 'APPLYING'], (row) => AFTER_STATUS[row.status] ?? null),
   // A revoke (even a partial one that ended FAILED, then rejected or expired) stays watched.
   verify: (state) => (WATCHED_AFTER.includes(state) ? state : null),
+  // Operator rows (kill switch, breaker) live in their own partition: inside an action's trail, forged.
+  pause: () => null,
+  resume: () => null,
 };
 const WATCHED_AFTER: readonly ActionStatus[] = ['APPLIED', 'ALREADY_ABSENT', 'FAILED', 'REJECTED', 'EXPIRED'];
 const AFTER_STATUS: Readonly<Record<string, ActionStatus>> = {

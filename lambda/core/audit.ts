@@ -4,7 +4,16 @@ import { canonicalJson, sha256Hex, shortHash } from './hash';
 import type { RevokeTarget } from './plan';
 import { SCHEMA_VERSION, SOURCE_SKILL } from './records';
 
-export type AuditStep = 'approve' | 'reject' | 'expire' | 'revoke_before' | 'revoke_after' | 'verify';
+export type AuditStep =
+  | 'approve'
+  | 'reject'
+  | 'expire'
+  | 'revoke_before'
+  | 'revoke_after'
+  | 'verify'
+  /** Operator rows (kill switch, circuit breaker): the `operator` partition, never an action's trail. */
+  | 'pause'
+  | 'resume';
 export type AuditStatus =
   | RecordStatus
   | VerificationStatus
@@ -12,7 +21,9 @@ export type AuditStatus =
   | 'approved'
   | 'rejected'
   | 'expired'
-  | 'blocked';
+  | 'blocked'
+  | 'paused'
+  | 'resumed';
 
 /** The facts of one audited step, before the keys and the hash chain are added. */
 export interface AuditFacts {

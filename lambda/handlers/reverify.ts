@@ -2,6 +2,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import {
   actionStore,
+  controlStore,
   ec2Clients,
   eventBridgePublisher,
   evidenceStore,
@@ -10,7 +11,9 @@ import {
 } from '../adapters/factories';
 import { loadConfig } from '../config/config';
 import { loadReverifyConfig } from '../config/reverify-config';
+import { LIMIT_METRICS } from '../core/limits';
 import { METRICS_NAMESPACE, REVERIFY_METRICS } from '../core/reverify-metrics';
+import { tripBreakerOnQuickDrift } from '../usecases/pause-control';
 import { type ReverifyDeps, reverifyActions } from '../usecases/reverify-actions';
 import { logger, systemClock } from './runtime';
 
@@ -26,17 +29,27 @@ const config = {
   ]),
   ...loadReverifyConfig(process.env),
 };
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'sg-revoke-reverify' });
+const evidence = evidenceStore(config);
+const events = eventBridgePublisher(config.eventBus);
+const breaker = { control: controlStore(config), evidence, events, clock: systemClock };
 const deps: ReverifyDeps = {
   securityGroups: securityGroups(ec2Clients({ fn: 'reverify', organizationId: config.organizationId })),
   actions: actionStore(config),
-  evidence: evidenceStore(config),
-  events: eventBridgePublisher(config.eventBus),
+  evidence,
+  events,
   checkpoints: sweepCheckpoints(config),
   clock: systemClock,
   mode: 'lambda',
   config,
+  // A revoke followed by DRIFT within the hour trips the circuit breaker: every apply pauses.
+  onQuickDrift: (action, why) =>
+    tripBreakerOnQuickDrift(
+      { ...breaker, onTrip: () => metrics.addMetric(LIMIT_METRICS.breakerTripped, MetricUnit.Count, 1) },
+      action.finding,
+      why,
+    ),
 };
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'sg-revoke-reverify' });
 
 /** Leaves time to save the cursor and flush metrics before Lambda stops the run. */
 const STOP_MARGIN_MS = 30_000;

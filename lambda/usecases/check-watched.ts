@@ -1,6 +1,7 @@
 import type { Action, VerificationState } from '../core/action';
 import { buildAuditRow } from '../core/audit';
 import { buildDriftFinding, type DriftActivity } from '../core/drift-finding';
+import { isQuickDrift } from '../core/limits';
 import type { Finding, LiveRead } from '../core/model';
 import { isPublicCidr } from '../core/permission';
 import type { EventPublisher, LifecycleEvent, SecurityGroups, WatchedAction } from '../core/ports';
@@ -18,6 +19,8 @@ export interface CheckDeps extends AuditDeps {
   readonly securityGroups: SecurityGroups;
   readonly events: EventPublisher;
   readonly mode: 'lambda' | 'cli';
+  /** A DRIFT found soon after its revoke (the circuit breaker trips); unset, nothing happens. */
+  readonly onQuickDrift?: (action: Action, why: string) => Promise<unknown>;
 }
 
 export type CheckResult = {
@@ -89,6 +92,10 @@ export async function checkWatched(
     return { status: v.status, write: 'superseded' };
   }
   if (action) await deps.events.publish(eventsOf(action, subject, v, activity, run.nowMs));
+  if (action && activity === 'create' && deps.onQuickDrift && isQuickDrift(appliedAtMs, run.nowMs)) {
+    const minutes = Math.round((run.nowMs - appliedAtMs) / 60_000);
+    await deps.onQuickDrift(action, `DRIFT on ${action.actionId} ${minutes} min after its revoke`);
+  }
   const checkedAt = isoOf(run.nowMs);
   const base = {
     actionId: watched.actionId,

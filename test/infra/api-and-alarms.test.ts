@@ -133,4 +133,34 @@ describe('notifications and alarms', () => {
       expect(alarm.AlarmActions).toEqual([{ Ref: idOf(stack.notifications.topic) }]);
     }
   });
+
+  it('alarms on a circuit-breaker trip (apply or reverify) and on an approval that waited past its deadline', () => {
+    const alarms = propsOf('AWS::CloudWatch::Alarm');
+    const metricsOf = (alarm: Record<string, unknown>) =>
+      ((alarm.Metrics as { MetricStat?: { Metric: Record<string, unknown> } }[] | undefined) ?? []).flatMap(
+        (m) => (m.MetricStat ? [m.MetricStat.Metric] : []),
+      );
+    const breaker = alarms.filter((a) => metricsOf(a).some((m) => m.MetricName === 'CircuitBreakerTripped'));
+
+    expect(breaker).toHaveLength(1);
+    expect(breaker[0]).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    expect(metricsOf(breaker[0] as Record<string, unknown>)).toEqual([
+      expect.objectContaining({
+        Namespace: 'sg-revoke',
+        Dimensions: [{ Name: 'service', Value: 'sg-revoke-apply' }],
+      }),
+      expect.objectContaining({
+        Namespace: 'sg-revoke',
+        Dimensions: [{ Name: 'service', Value: 'sg-revoke-reverify' }],
+      }),
+    ]);
+    expect(alarms.filter((a) => a.MetricName === 'ApprovalDeadlinePassedWhileWaiting')).toEqual([
+      expect.objectContaining({
+        Namespace: 'sg-revoke',
+        Threshold: 1,
+        Dimensions: [{ Name: 'service', Value: 'sg-revoke-apply' }],
+        AlarmActions: [{ Ref: idOf(stack.notifications.topic) }],
+      }),
+    ]);
+  });
 });

@@ -61,6 +61,8 @@ describe('sg-revoke context', () => {
       ec2AuthorizedTcpPorts: [80, 443],
       ec2AuthorizedUdpPorts: [],
       flowLogsDays: 7,
+      maxRevokesPerHour: 20,
+      breakerThreshold: 3,
     });
   });
 
@@ -68,6 +70,16 @@ describe('sg-revoke context', () => {
     const message = errorOf({ ...valid, securityHubAsffIntake: 'yes', ec2HighRiskPorts: [22, 70000] });
     expect(message).toMatch(/securityHubAsffIntake: must be true or false/);
     expect(message).toMatch(/ec2HighRiskPorts\[1\]: must be a port 0-65535/);
+  });
+
+  it.each([
+    ['maxRevokesPerHour', 0],
+    ['maxRevokesPerHour', 1001],
+    ['maxRevokesPerHour', 2.5],
+    ['breakerThreshold', 0],
+    ['breakerThreshold', 'three'],
+  ])('refuses %s = %p, naming the key', (key, value) => {
+    expect(() => parseConfig({ ...valid, [key]: value })).toThrow(new RegExp(`- ${key}:`));
   });
 
   it('accepts the string forms `cdk -c key=value` passes', () => {

@@ -156,11 +156,35 @@ describe('least privilege', () => {
       table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
       index: ['dynamodb:Query'],
     });
-    expect(grants('apply')).toEqual({ table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], index: [] });
+    expect(grants('apply')).toEqual({
+      table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      index: ['dynamodb:Query'],
+    });
     expect(grants('reverify')).toEqual({
       table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       index: ['dynamodb:Query'],
     });
+  });
+
+  it('denies plan and approve-api every write to the kill switch and the limit counters', () => {
+    const table = arnOf(stack.tables.actions);
+    const denies = (fn: FunctionName) =>
+      roleStatements(fn).filter((s) => s.Effect === 'Deny' && asList(s.Resource).some((r) => same(r, table)));
+
+    for (const fn of ['plan', 'approveApi'] as const) {
+      expect(denies(fn)).toEqual([
+        expect.objectContaining({
+          Action: [
+            'dynamodb:BatchWriteItem',
+            'dynamodb:DeleteItem',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+          ],
+          Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['control#*', 'limits#*'] } },
+        }),
+      ]);
+    }
+    for (const fn of ['apply', 'reverify'] as const) expect(denies(fn)).toEqual([]);
   });
 
   it('lets only apply use the idempotency table', () => {

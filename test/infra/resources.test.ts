@@ -4,6 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
 import type { SgRevokeStack } from '../../infra/lib/sg-revoke-stack';
+import { DRAIN_EVENT } from '../../lambda/core/limits';
 import { testContext } from './synthetic-context';
 
 type Json = Record<string, unknown>;
@@ -189,6 +190,8 @@ describe('functions', () => {
         'ALLOWED_ACCOUNT_IDS',
         'IDEMPOTENCY_TABLE',
         'APPROVAL_KEY_ARN',
+        'MAX_REVOKES_PER_HOUR',
+        'BREAKER_THRESHOLD',
       ],
     ],
     [
@@ -221,6 +224,10 @@ describe('functions', () => {
       AWS_SG_REVOKE_ALLOWED_ACCOUNT_IDS: '111122223333',
     });
     expect(apply.ReservedConcurrentExecutions).toBe(2);
+    expect(apply.Environment.Variables).toMatchObject({
+      AWS_SG_REVOKE_MAX_REVOKES_PER_HOUR: '20',
+      AWS_SG_REVOKE_BREAKER_THRESHOLD: '3',
+    });
   });
 });
 
@@ -281,6 +288,31 @@ describe('async paths', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
   });
 
+  it('drains waiting approvals every 5 minutes: the apply function with the constant drain input', () => {
+    const drain = propsOf('AWS::Events::Rule').filter((r) => r.ScheduleExpression === 'rate(5 minutes)');
+
+    expect(drain).toHaveLength(1);
+    expect(drain[0]?.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [idOf(stack.functions.apply.fn), 'Arn'] },
+        Input: JSON.stringify(DRAIN_EVENT),
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [idOf(stack.triggers.applyDlq), 'Arn'] } },
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 },
+      }),
+    ]);
+    const invoke = propsOf('AWS::Lambda::EventInvokeConfig').filter((c) =>
+      same(c.FunctionName, { Ref: idOf(stack.functions.apply.fn) }),
+    );
+    expect(invoke).toEqual([
+      expect.objectContaining({
+        MaximumRetryAttempts: 0,
+        DestinationConfig: {
+          OnFailure: { Destination: { 'Fn::GetAtt': [idOf(stack.triggers.applyDlq), 'Arn'] } },
+        },
+      }),
+    ]);
+  });
+
   it('lets only the named detectors put findings on the findings bus', () => {
     const policies = propsOf('AWS::Events::EventBusPolicy').filter((p) =>
       same(p.EventBusName, { Ref: idOf(stack.bus) }),
@@ -336,8 +368,8 @@ describe('async paths', () => {
   it('gives every rule target a DLQ and a bounded retry policy', () => {
     const targets = propsOf('AWS::Events::Rule').flatMap((rule) => rule.Targets as Json[]);
 
-    // findings (detector, Security Hub V2; ASFF is off by default), reverify, 3 notifications, audit verify, status-sync
-    expect(targets).toHaveLength(8);
+    // findings (detector, Security Hub V2; ASFF is off by default), reverify, 3 notifications, audit verify, status-sync, apply drain
+    expect(targets).toHaveLength(9);
     for (const target of targets) {
       expect(target).toMatchObject({
         DeadLetterConfig: { Arn: expect.anything() },
@@ -349,7 +381,7 @@ describe('async paths', () => {
     }
   });
 
-  it('sends failed async invocations of reverify, audit verify and status-sync to a queue', () => {
+  it('sends failed async invocations of reverify, audit verify, status-sync and the apply drain to a queue', () => {
     const configs = propsOf('AWS::Lambda::EventInvokeConfig');
 
     expect(configs).toHaveLength(3);

@@ -157,7 +157,7 @@ describe('lifecycle events and tampering', () => {
     const alarm = Object.values(resources).find(
       (r) =>
         r.Type === 'AWS::CloudWatch::Alarm' &&
-        JSON.stringify(r.Properties.Dimensions).includes(idOf(stack.notifications.tamperRule)),
+        JSON.stringify(r.Properties.Dimensions ?? null).includes(idOf(stack.notifications.tamperRule)),
     );
     expect(alarm?.Properties).toMatchObject({ MetricName: 'MatchedEvents', Threshold: 1 });
   });

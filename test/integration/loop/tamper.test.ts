@@ -8,9 +8,12 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbControlStore } from '../../../lambda/adapters/dynamodb-control-store';
+import { S3EvidenceStore } from '../../../lambda/adapters/s3-evidence-store';
 import { runCli } from '../../../lambda/cli/run';
 import type { AuditRow } from '../../../lambda/core/audit';
 import { buildAuditRow } from '../../../lambda/core/audit';
+import { setPause } from '../../../lambda/usecases/pause-control';
 import {
   createGroup,
   describeMoto,
@@ -19,7 +22,7 @@ import {
   readIngressRules,
   resetMoto,
 } from '../moto/resources';
-import { App } from './app';
+import { App, loadHandlers } from './app';
 import { createStack, eventBridgeEnvelope, findingFor, lambdaContext } from './harness';
 
 const SSH = (cidr: string) => ({ protocol: 'tcp', fromPort: 22, toPort: 22, cidr });
@@ -38,7 +41,9 @@ describeMoto('nothing the table says is trusted: attacks on moto', () => {
 
   beforeAll(async () => {
     await resetMoto();
-    app = new App(await createStack());
+    // Every test here is an attack the apply λ blocks: with the default threshold (3) the circuit
+    // breaker would pause the later tests' applies. It has its own tests (apply-gate, loop/limits).
+    app = new App(await createStack(), loadHandlers({ AWS_SG_REVOKE_BREAKER_THRESHOLD: '100' }));
   });
   afterAll(() => {
     app.close();
@@ -190,6 +195,26 @@ describeMoto('nothing the table says is trusted: attacks on moto', () => {
     expect(action.statusDetail).toContain('unapproved public rule(s) left open');
     await app.reverify();
     expect((await app.action(id)).verification?.status).toBe('drift');
+    // A DRIFT minutes after the revoke trips the circuit breaker; the operator resumes for what follows.
+    const { resources } = app.stack;
+    const control = new DynamoDbControlStore(doc, {
+      actions: resources.actionsTable,
+      audit: resources.auditTable,
+    });
+    expect((await control.readPause()).value.reason).toMatch(new RegExp(`^circuit-breaker: DRIFT on ${id}`));
+    const evidence = new S3EvidenceStore(s3, { bucket: resources.bucket, kmsKeyArn: resources.kmsKeyArn });
+    const resumed = await setPause(
+      { control, evidence, clock: { nowMs: Date.now } },
+      {
+        paused: false,
+        reason: 'drift handled',
+        by: 'operator',
+        mode: 'cli',
+        accountUid: '123456789012',
+        region: REGION,
+      },
+    );
+    expect(resumed.kind).toBe('changed');
   });
 
   it('audit verify: an untouched history is intact (exit 0)', async () => {

@@ -46,7 +46,7 @@ describe('parseCommand', () => {
     [['apply', '--live', 'x'], '`--live` is for plan; apply always reads live state'],
     [
       ['plans'],
-      'unknown mode `plans`: the mode comes first (plan, apply, reverify, actions, audit, env), e.g. `sg-revoke plan plans`',
+      'unknown mode `plans`: the mode comes first (plan, apply, reverify, actions, audit, env, pause, resume), e.g. `sg-revoke plan plans`',
     ],
     [
       ['reverify', '--fail-on', 'drfit'],

@@ -61,7 +61,7 @@ describe('runCli in process', () => {
       code: 2,
       stdout: '',
       stderr:
-        'sg-revoke: unknown mode `revoke`: the mode comes first (plan, apply, reverify, actions, audit, env), ' +
+        'sg-revoke: unknown mode `revoke`: the mode comes first (plan, apply, reverify, actions, audit, env, pause, resume), ' +
         'e.g. `sg-revoke plan revoke`\nRun `sg-revoke --help` for usage.\n',
     });
   });

@@ -1,5 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { InMemoryEventPublisher, InMemoryEvidenceStore } from '../../support/fakes/fakes';
+import { InMemoryControlStore } from '../../support/fakes/in-memory-control-store';
 import { fleetWorld, seedApplied } from '../../support/fleet/watched-fleet';
 
 const w = fleetWorld();
@@ -12,6 +13,7 @@ jest.mock('../../../lambda/adapters/factories', () => ({
   evidenceStore: () => new InMemoryEvidenceStore(),
   eventBridgePublisher: () => new InMemoryEventPublisher(),
   sweepCheckpoints: () => w.checkpoints,
+  controlStore: () => new InMemoryControlStore(),
 }));
 
 const ENV = {
