@@ -2,6 +2,7 @@ import { documentClient, ec2Client, eventBridgeClient, kmsClient, s3Client, stsC
 import { DynamoDbActionStore } from './dynamodb-action-store';
 import { DynamoDbAuditTrail } from './dynamodb-audit-trail';
 import { DynamoDbSweepCheckpoints } from './dynamodb-sweep-checkpoints';
+import { Ec2IngressRestorer } from './ec2-ingress-restorer';
 import { Ec2SecurityGroups } from './ec2-security-groups';
 import { EventBridgePublisher } from './eventbridge-publisher';
 import { KmsApprovalSigner, KmsApprovalVerifier } from './kms-approval-key';
@@ -14,6 +15,9 @@ import { StsCallerIdentity } from './sts-caller-identity';
  * keeps only the factories it calls (approve-api carries no EC2 client).
  */
 export const securityGroups = () => new Ec2SecurityGroups(ec2Client);
+
+/** The rollback λ's only EC2 write; `where` picks the account's client (the hub's own for now). */
+export const ingressRestorer = () => new Ec2IngressRestorer((where) => ec2Client(where.region));
 
 export const callerIdentity = () => new StsCallerIdentity(stsClient());
 

@@ -284,7 +284,7 @@ describe('approval routes: errors change nothing', () => {
         ],
         [
           'an unknown route',
-          (a) => ({ method: 'POST', resource: '/actions/{id}/rollback', id: a.actionId, body: {} }),
+          (a) => ({ method: 'POST', resource: '/actions/{id}/undo', id: a.actionId, body: {} }),
           404,
           'not-found',
         ],
