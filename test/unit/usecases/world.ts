@@ -7,6 +7,7 @@ import {
   InMemoryApprovalKey,
   InMemoryEventPublisher,
   InMemoryEvidenceStore,
+  InMemoryIngressRestorer,
   InMemorySecurityGroups,
   ManualClock,
 } from '../../support/fakes/fakes';
@@ -85,6 +86,9 @@ export function world() {
     verifier: approvalKey.verifier,
   };
   const approvals = { ...base, signer: approvalKey.signer, isApprover: (arn: string) => arn === approver };
-  return { ...base, groups, approvals, approver, approvalKey };
+  const restorer = new InMemoryIngressRestorer(groups);
+  const trail = { rowsOf: async ({ actionId }: { actionId: string }) => actions.rowsOf(actionId) };
+  const rollbacks = { ...base, restorer, trail };
+  return { ...base, groups, approvals, approver, approvalKey, restorer, rollbacks };
 }
 export type World = ReturnType<typeof world>;
