@@ -164,8 +164,8 @@ export class InMemoryIngressRestorer implements IngressRestorer {
     if (rules.some((x) => group.ingress.some((r) => same(r, x)))) {
       return { kind: 'duplicate', message: 'InvalidPermission.Duplicate' };
     }
-    const added = rules.map((x) => ({
-      ruleId: `sgr-1000000000000${String((this.next += 1)).padStart(4, '0')}`,
+    const added = rules.map((x, i) => ({
+      ruleId: `sgr-1000000000000${String(this.next + i).padStart(4, '0')}`,
       protocol: x.protocol,
       fromPort: x.fromPort,
       toPort: x.toPort,
@@ -173,6 +173,7 @@ export class InMemoryIngressRestorer implements IngressRestorer {
       source: null,
       description: x.description,
     }));
+    this.next += added.length;
     this.groups.put({ ...group, ingress: [...group.ingress, ...added] });
     return { kind: 'authorized', ruleIds: added.map((r) => r.ruleId) };
   }
