@@ -29,6 +29,7 @@ export const HANDLER_ENTRIES = {
   apply: 'lambda/handlers/apply.ts',
   reverify: 'lambda/handlers/reverify.ts',
   auditVerify: 'lambda/handlers/audit-verify.ts',
+  rollback: 'lambda/handlers/rollback.ts',
 } as const;
 
 export type HandlerName = keyof typeof HANDLER_ENTRIES;

@@ -6,7 +6,14 @@ import { REVERIFY_VARIABLES } from '../../lambda/config/reverify-config';
 import { HANDLER_ENTRIES } from './bundling';
 import type { SgRevokeConfig } from './config';
 import { deadLetterQueue } from './dead-letter-queue';
-import { type GrantTargets, grantApply, grantApproveApi, grantPlan, grantReverify } from './grants';
+import {
+  type GrantTargets,
+  grantApply,
+  grantApproveApi,
+  grantPlan,
+  grantReverify,
+  grantRollback,
+} from './grants';
 import { SgRevokeFunction } from './sg-revoke-function';
 
 /** Findings per plan invocation, and the time such a batch may take (see event-wiring.ts). */
@@ -28,6 +35,7 @@ export class Functions extends Construct {
   readonly approveApi: SgRevokeFunction;
   readonly apply: SgRevokeFunction;
   readonly reverify: SgRevokeFunction;
+  readonly rollback: SgRevokeFunction;
   readonly planDlq: Queue;
   readonly reverifyDlq: Queue;
 
@@ -64,7 +72,7 @@ export class Functions extends Construct {
 
     this.approveApi = new SgRevokeFunction(this, 'ApproveApi', {
       entry: HANDLER_ENTRIES.approveApi,
-      description: 'lists, approves and rejects planned actions for IAM-authenticated approvers',
+      description: 'lists, approves, rejects and signs rollbacks of actions for IAM-authenticated approvers',
       environment: {
         ...env.actions,
         ...env.audit,
@@ -120,5 +128,23 @@ export class Functions extends Construct {
       asyncFailureQueue: this.reverifyDlq,
     });
     grantReverify(this.reverify, t);
+
+    this.rollback = new SgRevokeFunction(this, 'Rollback', {
+      entry: HANDLER_ENTRIES.rollback,
+      description:
+        're-authorizes the revoked ingress rules of an approved, signed rollback, with a dual audit',
+      environment: {
+        ...env.actions,
+        ...env.audit,
+        ...env.bus,
+        AWS_SG_REVOKE_ALLOWED_ACCOUNT_IDS: config.allowedAccountIds.join(','),
+        AWS_SG_REVOKE_APPROVAL_KEY_ARN: t.approvalKey.keyArn,
+      },
+      logRetention,
+      timeout: Duration.seconds(60),
+      // Rollbacks are rare and human-driven: one at a time is enough, and bounds the authorize rate.
+      reservedConcurrentExecutions: 1,
+    });
+    grantRollback(this.rollback, t);
   }
 }

@@ -75,12 +75,13 @@ export class SgRevokeStack extends Stack {
     });
     this.notifications = new Notifications(this, 'Notifications', { bus: this.lifecycle.bus });
 
-    const { plan, approveApi, apply, reverify, planDlq, reverifyDlq } = this.functions;
+    const { plan, approveApi, apply, reverify, rollback, planDlq, reverifyDlq } = this.functions;
     const auditVerify = this.auditVerification.fn;
     this.approvalKey.allowOnlySigner(approveApi.role);
     this.lifecycle.allowOnly(
-      [plan, approveApi, apply, reverify, auditVerify].map((f) => f.role),
+      [plan, approveApi, apply, reverify, rollback, auditVerify].map((f) => f.role),
       [auditVerify.role],
+      [rollback.role],
     );
     new Alarms(this, 'Alarms', {
       topic: this.notifications.topic,
@@ -90,10 +91,12 @@ export class SgRevokeStack extends Stack {
         Apply: apply,
         Reverify: reverify,
         AuditVerify: auditVerify,
+        Rollback: rollback,
       },
       deadLetterQueues: {
         Plan: planDlq,
         Apply: this.triggers.applyDlq,
+        Rollback: this.triggers.rollbackDlq,
         Reverify: reverifyDlq,
         AuditVerify: this.auditVerification.dlq,
         Notifications: this.notifications.dlq,

@@ -12,6 +12,9 @@ import type { ActionStatus } from './state-machine';
 /** The purpose tag of a rollback approval: its signed bytes can never be an apply approval's. */
 export const ROLLBACK_PURPOSE = 'rollback';
 
+/** The lifecycle events the rollback λ publishes: the bus denies it any other (lifecycle-bus.ts). */
+export const ROLLBACK_DETAIL_TYPES = ['Action Rolled Back', 'Rollback Failed', 'Tamper Detected'] as const;
+
 /** Only an action whose outcome revoked something can be rolled back, and only from these states. */
 export const ROLLBACK_SOURCES: readonly ActionStatus[] = ['APPLIED', 'ALREADY_ABSENT'];
 

@@ -24,11 +24,11 @@ describe('approval API', () => {
   it('requires AWS_IAM on every method', () => {
     const methods = propsOf('AWS::ApiGateway::Method');
 
-    expect(methods).toHaveLength(4);
+    expect(methods).toHaveLength(5);
     for (const method of methods) expect(method.AuthorizationType).toBe('AWS_IAM');
   });
 
-  it('routes the four operations to the approve-api function through a proxy integration', () => {
+  it('routes the five operations to the approve-api function through a proxy integration', () => {
     const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Json }>;
     const pathOf = (id: string): string => {
       const r = resources[id];
@@ -47,6 +47,7 @@ describe('approval API', () => {
       'GET /actions/{id}',
       'POST /actions/{id}/approve',
       'POST /actions/{id}/reject',
+      'POST /actions/{id}/rollback',
     ]);
   });
 
@@ -104,7 +105,7 @@ describe('notifications and alarms', () => {
     const alarms = propsOf('AWS::CloudWatch::Alarm');
     const watched = (metric: string) => alarms.filter((a) => a.MetricName === metric).length;
 
-    expect(watched('Errors')).toBe(5);
+    expect(watched('Errors')).toBe(6);
     // Every queue but the plan queue is a DLQ; the plan queue is alarmed on the age of its oldest finding.
     expect(watched('ApproximateNumberOfMessagesVisible')).toBe(propsOf('AWS::SQS::Queue').length - 1);
     expect(watched('ApproximateAgeOfOldestMessage')).toBe(1);
