@@ -144,6 +144,9 @@ export class ApprovalApi extends Construct {
       .addResource('approve')
       .addMethod('POST', integration, withBody('Approve', ['incidentId', 'planHash']));
     action.addResource('reject').addMethod('POST', integration, withBody('Reject', ['reason']));
+    action
+      .addResource('rollback')
+      .addMethod('POST', integration, withBody('Rollback', ['incidentId', 'reason']));
 
     Validations.of(this.api).acknowledge(
       {

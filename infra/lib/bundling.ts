@@ -30,6 +30,7 @@ export const HANDLER_ENTRIES = {
   reverify: 'lambda/handlers/reverify.ts',
   auditVerify: 'lambda/handlers/audit-verify.ts',
   statusSync: 'lambda/handlers/status-sync.ts',
+  rollback: 'lambda/handlers/rollback.ts',
 } as const;
 
 export type HandlerName = keyof typeof HANDLER_ENTRIES;

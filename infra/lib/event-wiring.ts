@@ -62,10 +62,11 @@ export class EventWiring extends Construct {
   readonly reverifySchedule: Rule;
   readonly applyDlq: Queue;
   readonly drainSchedule: Rule;
+  readonly rollbackDlq: Queue;
 
   constructor(scope: Construct, id: string, props: EventWiringProps) {
     super(scope, id);
-    const { plan, reverify, apply, planDlq, reverifyDlq } = props.functions;
+    const { plan, reverify, apply, rollback, planDlq, reverifyDlq } = props.functions;
 
     // Findings are planned in batches (issue 10): a burst on a few groups costs one describe round
     // per batch, not two describes per finding. A message that keeps failing goes to the plan DLQ.
@@ -154,6 +155,36 @@ export class EventWiring extends Construct {
       }),
     );
     apply.acknowledgeUnscoped(
+      ['dynamodb:ListStreams'],
+      'added by the DynamoDB event source; ListStreams offers no resource-level scope',
+    );
+
+    // Rollback requests travel on the same stream as approvals: the API's role needs no
+    // lambda:InvokeFunction, and a request gets the stream's retries and an on-failure queue.
+    this.rollbackDlq = deadLetterQueue(this, 'RollbackDlq');
+    rollback.fn.addEventSource(
+      new DynamoEventSource(props.actionsTable, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('MODIFY'),
+            dynamodb: {
+              NewImage: {
+                status: { S: FilterRule.or('APPLIED', 'ALREADY_ABSENT') },
+                rollback: { M: { at: { S: FilterRule.exists() } } },
+              },
+            },
+          }),
+        ],
+        batchSize: 1,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: 3,
+        maxRecordAge: Duration.hours(6),
+        onFailure: new SqsDlq(this.rollbackDlq),
+      }),
+    );
+    rollback.acknowledgeUnscoped(
       ['dynamodb:ListStreams'],
       'added by the DynamoDB event source; ListStreams offers no resource-level scope',
     );

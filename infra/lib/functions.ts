@@ -15,6 +15,7 @@ import {
   grantMemberRoles,
   grantPlan,
   grantReverify,
+  grantRollback,
   grantStatusSync,
 } from './grants';
 import { SgRevokeFunction } from './sg-revoke-function';
@@ -39,6 +40,7 @@ export class Functions extends Construct {
   readonly apply: SgRevokeFunction;
   readonly reverify: SgRevokeFunction;
   readonly statusSync: SgRevokeFunction;
+  readonly rollback: SgRevokeFunction;
   readonly planDlq: Queue;
   readonly reverifyDlq: Queue;
   readonly statusSyncDlq: Queue;
@@ -104,7 +106,7 @@ export class Functions extends Construct {
 
     this.approveApi = new SgRevokeFunction(this, 'ApproveApi', {
       entry: HANDLER_ENTRIES.approveApi,
-      description: 'lists, approves and rejects planned actions for IAM-authenticated approvers',
+      description: 'lists, approves, rejects and signs rollbacks of actions for IAM-authenticated approvers',
       environment: {
         ...env.actions,
         ...env.audit,
@@ -183,5 +185,25 @@ export class Functions extends Construct {
     });
     grantStatusSync(this.statusSync);
     assumeMemberRoles(this.reverify, 'reverify');
+    this.rollback = new SgRevokeFunction(this, 'Rollback', {
+      entry: HANDLER_ENTRIES.rollback,
+      description:
+        're-authorizes the revoked ingress rules of an approved, signed rollback, with a dual audit',
+      environment: {
+        ...env.actions,
+        ...env.audit,
+        ...env.bus,
+        AWS_SG_REVOKE_ALLOWED_ACCOUNT_IDS: config.allowedAccountIds.join(','),
+        AWS_SG_REVOKE_APPROVAL_KEY_ARN: t.approvalKey.keyArn,
+        ...member('rollback').environment,
+      },
+      roleName: member('rollback').roleName,
+      logRetention,
+      timeout: Duration.seconds(60),
+      // Rollbacks are rare and human-driven: one at a time is enough, and bounds the authorize rate.
+      reservedConcurrentExecutions: 1,
+    });
+    grantRollback(this.rollback, t);
+    assumeMemberRoles(this.rollback, 'rollback');
   }
 }

@@ -22,12 +22,13 @@ export interface GrantTargets {
   readonly idempotencyTable: ITable;
   /** The lifecycle bus (only these roles may put to it). */
   readonly bus: IEventBus;
-  /** The asymmetric approval key: approve-api signs, apply and audit-verify read the public key. */
+  /** The asymmetric approval key: approve-api signs; apply, rollback and audit-verify read the public key. */
   readonly approvalKey: IKey;
 }
 
 const DESCRIBE_SG = ['ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules'];
 const REVOKE = 'ec2:RevokeSecurityGroupIngress';
+const AUTHORIZE = 'ec2:AuthorizeSecurityGroupIngress';
 const TAG_GUARD = INTENTIONALLY_OPEN_TAG;
 
 const byStatusIndexArn = (table: ITable): string => `${table.tableArn}/index/${BY_STATUS_INDEX}`;
@@ -140,28 +141,49 @@ export function grantApply(fn: SgRevokeFunction, t: GrantTargets): void {
     [t.idempotencyTable.tableArn],
   );
 
+  allowOnSecurityGroups(fn, REVOKE, 'RevokeIngressRule', 'DenyRevokeOnIntentionallyOpen');
+}
+
+/**
+ * One EC2 write on security groups of this account, any region, denied on groups tagged
+ * intentionally-open: IAM enforces the tag guardrail too, so a bug in the code cannot open the way.
+ */
+function allowOnSecurityGroups(fn: SgRevokeFunction, action: string, sid: string, denySid: string): void {
   const securityGroups = Stack.of(fn).formatArn({
     service: 'ec2',
     region: '*',
     resource: 'security-group',
     resourceName: '*',
   });
-  fn.allow('RevokeIngressRule', [REVOKE], [securityGroups]);
-  // IAM enforces the tag guardrail too, so a bug in the code's own check cannot open the way.
+  fn.allow(sid, [action], [securityGroups]);
   fn.role.addToPrincipalPolicy(
     new PolicyStatement({
-      sid: 'DenyRevokeOnIntentionallyOpen',
+      sid: denySid,
       effect: Effect.DENY,
-      actions: [REVOKE],
+      actions: [action],
       resources: [securityGroups],
       conditions: { Null: { [`aws:ResourceTag/${TAG_GUARD}`]: 'false' } },
     }),
   );
   Validations.of(fn.role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:security-group/*]',
-    reason:
-      'Findings name any security group of this account in any region; the revoke is denied on groups tagged intentionally-open.',
+    reason: `Findings name any security group of this account in any region; ${action} is denied on groups tagged intentionally-open.`,
   });
+}
+
+/**
+ * The rollback λ (DESIGN §13): the only role that may re-authorize ingress, scoped like the revoke.
+ * It verifies the signed rollback with the public key (never kms:Sign), reads the action's audit rows,
+ * appends its own, and updates the action; it has no idempotency table (the consumed marker guards).
+ */
+export function grantRollback(fn: SgRevokeFunction, t: GrantTargets): void {
+  allowKeyAndBus(fn, t);
+  fn.allow('ReadApprovalPublicKey', VERIFY_ACTIONS, [t.approvalKey.keyArn]);
+  allowAuditAppend(fn, t);
+  fn.allow('AuditRowsRead', ['dynamodb:Query'], [t.auditTable.tableArn]);
+  allowDescribe(fn);
+  fn.allow('ActionsRollback', ['dynamodb:GetItem', 'dynamodb:UpdateItem'], [t.actionsTable.tableArn]);
+  allowOnSecurityGroups(fn, AUTHORIZE, 'AuthorizeIngressRule', 'DenyAuthorizeOnIntentionallyOpen');
 }
 
 export function grantReverify(fn: SgRevokeFunction, t: GrantTargets): void {

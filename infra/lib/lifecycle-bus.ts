@@ -1,6 +1,7 @@
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { AnyPrincipal, Effect, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { ROLLBACK_DETAIL_TYPES } from '../../lambda/core/rollback';
 
 /**
  * The bus lifecycle events (planned, approved, applied, drift, tamper) travel on (DESIGN §11). Only
@@ -18,9 +19,13 @@ export class LifecycleBus extends Construct {
 
   /**
    * Call once with every role that publishes: anyone else is denied. `tamperOnly` roles (the audit
-   * verifier) may put nothing but `Tamper Detected`.
+   * verifier) may put nothing but `Tamper Detected`; `rollbackOnly` roles nothing but the rollback's.
    */
-  allowOnly(publishers: readonly IRole[], tamperOnly: readonly IRole[] = []): void {
+  allowOnly(
+    publishers: readonly IRole[],
+    tamperOnly: readonly IRole[] = [],
+    rollbackOnly: readonly IRole[] = [],
+  ): void {
     this.bus.addToResourcePolicy(
       new PolicyStatement({
         sid: 'OnlySgRevokeFunctionsPublish',
@@ -31,6 +36,21 @@ export class LifecycleBus extends Construct {
         conditions: { ArnNotEquals: { 'aws:PrincipalArn': publishers.map((r) => r.roleArn) } },
       }),
     );
+    if (rollbackOnly.length > 0) {
+      this.bus.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'RollbackPublishesItsOwnEventsOnly',
+          effect: Effect.DENY,
+          principals: [new AnyPrincipal()],
+          actions: ['events:PutEvents'],
+          resources: [this.bus.eventBusArn],
+          conditions: {
+            ArnEquals: { 'aws:PrincipalArn': rollbackOnly.map((r) => r.roleArn) },
+            StringNotEquals: { 'events:detail-type': [...ROLLBACK_DETAIL_TYPES] },
+          },
+        }),
+      );
+    }
     if (tamperOnly.length === 0) return;
     this.bus.addToResourcePolicy(
       new PolicyStatement({

@@ -90,12 +90,13 @@ export class SgRevokeStack extends Stack {
       statusSyncDlq: this.functions.statusSyncDlq,
     });
 
-    const { plan, approveApi, apply, reverify, statusSync, planDlq, reverifyDlq } = this.functions;
+    const { plan, approveApi, apply, reverify, statusSync, rollback, planDlq, reverifyDlq } = this.functions;
     const auditVerify = this.auditVerification.fn;
     this.approvalKey.allowOnlySigner(approveApi.role);
     this.lifecycle.allowOnly(
-      [plan, approveApi, apply, reverify, auditVerify].map((f) => f.role),
+      [plan, approveApi, apply, reverify, rollback, auditVerify].map((f) => f.role),
       [auditVerify.role],
+      [rollback.role],
     );
     new Alarms(this, 'Alarms', {
       topic: this.notifications.topic,
@@ -106,10 +107,12 @@ export class SgRevokeStack extends Stack {
         Reverify: reverify,
         AuditVerify: auditVerify,
         StatusSync: statusSync,
+        Rollback: rollback,
       },
       deadLetterQueues: {
         Plan: planDlq,
         Apply: this.triggers.applyDlq,
+        Rollback: this.triggers.rollbackDlq,
         Reverify: reverifyDlq,
         AuditVerify: this.auditVerification.dlq,
         Notifications: this.notifications.dlq,

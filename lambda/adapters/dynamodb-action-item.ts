@@ -25,6 +25,8 @@ export const COLUMNS = {
   auditHead: 'audit_head',
   lastCheckedAt: 'last_checked_at',
   checks: 'checks',
+  rollback: 'rollback',
+  rollbackOutcome: 'rollback_outcome',
 } as const satisfies { readonly [K in keyof Action]-?: string };
 
 export { BY_STATUS_INDEX };
@@ -47,6 +49,8 @@ export function fromItem(item: Record<string, unknown>): Action {
   // Optional columns stay absent rather than null, as the domain type declares them.
   if (action.lastCheckedAt === null) delete action.lastCheckedAt;
   if (action.checks === null) delete action.checks;
+  if (action.rollback === null) delete action.rollback;
+  if (action.rollbackOutcome === null) delete action.rollbackOutcome;
   return action as unknown as Action;
 }
 

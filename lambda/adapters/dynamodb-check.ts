@@ -74,7 +74,21 @@ export function entersWatch(change: ActionChange): boolean {
   return entering || (change.patch.outcome?.revokedRules.length ?? 0) > 0;
 }
 
+/** A rolled-back action's rules are open again on purpose: it leaves the watch index (no DRIFT). */
+export const leavesWatch = (change: Pick<ActionChange, 'to'>): boolean => change.to === 'ROLLED_BACK';
+
 export function withWatch<E extends Expression>(expression: E, change: ActionChange, isoNow: string): E {
+  if (leavesWatch(change)) {
+    return {
+      ...expression,
+      UpdateExpression: `${expression.UpdateExpression} REMOVE #wk, #ws`,
+      ExpressionAttributeNames: {
+        ...expression.ExpressionAttributeNames,
+        '#wk': WATCH_KEY,
+        '#ws': WATCH_SINCE,
+      },
+    };
+  }
   if (!entersWatch(change)) return expression;
   return {
     ...expression,

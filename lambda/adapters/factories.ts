@@ -16,6 +16,7 @@ import { DynamoDbAuditTrail } from './dynamodb-audit-trail';
 import { DynamoDbControlStore } from './dynamodb-control-store';
 import { DynamoDbSweepCheckpoints } from './dynamodb-sweep-checkpoints';
 import { Ec2Clients } from './ec2-clients';
+import { Ec2IngressRestorer } from './ec2-ingress-restorer';
 import { Ec2NetworkInterfaces } from './ec2-network-interfaces';
 import { Ec2SecurityGroups } from './ec2-security-groups';
 import { EventBridgePublisher } from './eventbridge-publisher';
@@ -45,6 +46,10 @@ export function flowLogs(settings: {
   if (region === null) throw new ConfigError('AWS_REGION is required with AWS_SG_REVOKE_FLOW_LOGS_LOG_GROUP');
   return new LogsFlowLogs(logsClient(), { logGroup, region, days });
 }
+
+/** The rollback λ's only EC2 write; `where` picks the account's client (the hub's own for now). */
+/** Rollback re-authorizes with the restore role in a member account (the only role that may). */
+export const ingressRestorer = (clients: Ec2Clients) => new Ec2IngressRestorer(clients.forPurpose('restore'));
 
 export const callerIdentity = () => new StsCallerIdentity(stsClient());
 

@@ -6,7 +6,8 @@ import { checkAwsSetup } from './aws-setup';
 import type { CliIo } from './plan-command';
 import { EXIT_FAILURE, EXIT_OK, usageError } from './usage-error';
 
-const USAGE = 'actions list|show ID|approve ID --incident INC|reject ID --reason TEXT --api URL';
+const USAGE =
+  'actions list|show ID|approve ID --incident INC|reject ID --reason TEXT|rollback ID --incident INC --reason TEXT --api URL';
 
 /**
  * `sg-revoke actions …`: the incident commander's client of the approval API. Every request is
@@ -63,6 +64,13 @@ export async function runActions(
         {},
         { incidentId: values.incident, planHash: values['plan-hash'] ?? plan.planHash },
       );
+    } else if (verb === 'rollback') {
+      response = await api.request(
+        'POST',
+        `${path}/rollback`,
+        {},
+        { incidentId: values.incident, reason: values.reason },
+      );
     } else {
       response = await api.request('POST', `${path}/reject`, {}, { reason: values.reason });
     }
@@ -83,6 +91,8 @@ function report(io: CliIo, response: { status: number; body: unknown }): number 
   return response.status >= 200 && response.status < 300 ? EXIT_OK : EXIT_FAILURE;
 }
 
+const VERBS = ['list', 'show', 'approve', 'reject', 'rollback'] as const;
+
 function parse(argv: readonly string[]) {
   const { values, positionals } = parseArgs({
     args: [...argv],
@@ -100,10 +110,13 @@ function parse(argv: readonly string[]) {
     },
   });
   const [verb, id = ''] = positionals;
-  if (verb !== 'list' && verb !== 'show' && verb !== 'approve' && verb !== 'reject')
+  if (!VERBS.includes(verb as (typeof VERBS)[number]))
     throw new Error(`unknown actions verb \`${verb ?? ''}\``);
   if (verb !== 'list' && !id) throw new Error(`\`actions ${verb}\` needs an action id`);
   if (verb === 'approve' && !values.incident) throw new Error('`actions approve` needs --incident INC-…');
   if (verb === 'reject' && !values.reason) throw new Error('`actions reject` needs --reason TEXT');
-  return { verb, id, values };
+  if (verb === 'rollback' && (!values.incident || !values.reason)) {
+    throw new Error('`actions rollback` needs --incident INC-… and --reason TEXT');
+  }
+  return { verb: verb as (typeof VERBS)[number], id, values };
 }

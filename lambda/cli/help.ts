@@ -61,7 +61,7 @@ batched. With AWS_SG_REVOKE_ACTIONS_TABLE set, the SLA (15 min) counts from when
 applied and the record has within_sla; without it the apply time is unknown, and the record
 leaves within_sla out. --fail-on drift makes a drift exit 1.`;
 
-const ACTIONS = `sg-revoke actions list|show ID|approve ID|reject ID --api URL
+const ACTIONS = `sg-revoke actions list|show ID|approve ID|reject ID|rollback ID --api URL
 
 The approval API, signed with your AWS credentials (SigV4). --api URL (or SG_REVOKE_API_URL) is
 the API's stage URL; --region overrides the region read from it.
@@ -69,6 +69,9 @@ the API's stage URL; --region overrides the region read from it.
   actions show ID
   actions approve ID --incident INC-…   (fetches the plan, prints it on stderr, binds its hash)
   actions reject ID --reason TEXT
+  actions rollback ID --incident INC-… --reason TEXT
+                                        (re-authorizes exactly the rules the action revoked, from
+                                        the audited before-image; approvers only; APPLIED actions)
 Exit 0 on a 2xx answer, 1 otherwise (the API's JSON answer is printed on stdout); 2 on a usage
 error or missing credentials.`;
 
@@ -126,7 +129,7 @@ Usage (the mode is required and comes first):
   sg-revoke apply [FILE|-]...       revoke the planned rules (needs AWS_SG_REVOKE_INCIDENT_ID and
                                     AWS_SG_REVOKE_APPROVER), audited before and after
   sg-revoke reverify [FILE|-]...    re-check applied revokes: verified | drift | unreachable
-  sg-revoke actions list|show ID|approve ID|reject ID --api URL
+  sg-revoke actions list|show ID|approve ID|reject ID|rollback ID --api URL
                                     the approval API, signed with your AWS credentials (SigV4)
   sg-revoke audit verify [--action ID | --since DATE]
                                     check the audit: chain, S3 originals, signatures, state

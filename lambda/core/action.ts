@@ -2,6 +2,7 @@ import type { Approval } from './approval';
 import type { Verdict } from './guardrails';
 import type { Finding } from './model';
 import type { Plan, RevokeTarget } from './plan';
+import type { RollbackApproval, RollbackOutcome } from './rollback';
 import type { ActionStatus } from './state-machine';
 
 /** §6 status words, shared by the records, the audit rows and the actions table. */
@@ -34,6 +35,7 @@ export interface HistoryEntry {
 }
 
 export type { Approval } from './approval';
+export type { RollbackApproval, RollbackOutcome } from './rollback';
 
 export interface Outcome {
   readonly status: RecordStatus;
@@ -90,6 +92,10 @@ export interface Action {
   /** When reverify last checked the action (a check that changed nothing writes only this and `checks`). */
   readonly lastCheckedAt?: string | null;
   readonly checks?: number;
+  /** The signed rollback request (set by the approval API; the rollback λ acts on it). */
+  readonly rollback?: RollbackApproval | null;
+  /** What the last rollback did: the restored rules with their new ids, or why nothing was. */
+  readonly rollbackOutcome?: RollbackOutcome | null;
 }
 
 /**
@@ -103,7 +109,15 @@ export interface ActionChange {
   readonly patch: Partial<
     Pick<
       Action,
-      'recordStatus' | 'statusDetail' | 'approval' | 'rejection' | 'outcome' | 'verification' | 'auditHead'
+      | 'recordStatus'
+      | 'statusDetail'
+      | 'approval'
+      | 'rejection'
+      | 'outcome'
+      | 'verification'
+      | 'auditHead'
+      | 'rollback'
+      | 'rollbackOutcome'
     >
   >;
   readonly history: HistoryEntry;

@@ -2,6 +2,7 @@ import type { Action } from './action';
 import type { AuditRow } from './audit';
 import { s3KeyOf, verifyAuditChain } from './audit';
 import { canonicalJson } from './hash';
+import { ROLLBACK_SOURCES } from './rollback';
 import type { ActionStatus } from './state-machine';
 
 /** Everything read back for one action: its row, its DynamoDB audit rows, their oldest S3 objects. */
@@ -13,6 +14,8 @@ export interface ActionEvidence {
   readonly objects: ReadonlyMap<string, { readonly body: string; readonly versions: number } | null>;
   /** The approval's signature checked with the public key; null when the action has none to check. */
   readonly signatureValid: boolean | null;
+  /** The rollback request's signature, likewise (absent or null: no rollback to check). */
+  readonly rollbackSignatureValid?: boolean | null;
   /** The stored plan still hashes to its planHash (and to the approved one, when approved). */
   readonly planIntact: boolean;
   /** The action row is bound to its id (finding, plan and key agree); empty when it is. */
@@ -54,6 +57,11 @@ const REPLAY: Readonly<Record<string, Replay>> = {
   // Operator rows (kill switch, breaker) live in their own partition: inside an action's trail, forged.
   pause: () => null,
   resume: () => null,
+  // A rollback keeps the status until its AFTER row: only a success leaves for ROLLED_BACK.
+  rollback_approve: (state) => (ROLLBACK_SOURCES.includes(state) ? state : null),
+  rollback_before: (state) => (ROLLBACK_SOURCES.includes(state) ? state : null),
+  rollback_after: (state, row) =>
+    ROLLBACK_SOURCES.includes(state) ? (row.status === 'success' ? 'ROLLED_BACK' : state) : null,
 };
 const WATCHED_AFTER: readonly ActionStatus[] = ['APPLIED', 'ALREADY_ABSENT', 'FAILED', 'REJECTED', 'EXPIRED'];
 const AFTER_STATUS: Readonly<Record<string, ActionStatus>> = {
@@ -139,7 +147,7 @@ export function verifyActionEvidence(e: ActionEvidence): AuditVerdict {
     );
   }
   if (!e.planIntact) problems.push('the stored plan no longer hashes to its plan hash');
-  problems.push(...approvalProblems(e, chain));
+  problems.push(...approvalProblems(e, chain), ...rollbackProblems(e, chain));
   return {
     action_id: e.action.actionId,
     status: problems.length === 0 ? 'intact' : 'tampered',
@@ -193,6 +201,27 @@ function approvalProblems(e: ActionEvidence, chain: readonly AuditRow[]): string
   }
   if (approveRow.approver !== approval.approver || approveRow.incident_id !== approval.incidentId) {
     problems.push('the approval differs from its audited row (approver or incident)');
+  }
+  return problems;
+}
+
+/** A rollback is signed like an approval and audited: its signature, its row, and its outcome agree. */
+function rollbackProblems(e: ActionEvidence, chain: readonly AuditRow[]): string[] {
+  const rollback = e.action.rollback ?? null;
+  const problems: string[] = [];
+  const requested = chain.findLast((r) => r.step === 'rollback_approve');
+  if (!rollback) {
+    return requested ? ['a rollback is audited but the action carries no rollback request'] : [];
+  }
+  if (e.rollbackSignatureValid !== true) problems.push('the rollback request signature does not verify');
+  if (!requested) return [...problems, 'the action carries a rollback request but none is audited'];
+  if (requested.approver !== rollback.approver || requested.incident_id !== rollback.incidentId) {
+    problems.push('the rollback request differs from its audited row (approver or incident)');
+  }
+  const after = chain.findLast((r) => r.step === 'rollback_after');
+  const outcome = e.action.rollbackOutcome ?? null;
+  if (after && outcome && outcome.status !== after.status) {
+    problems.push(`the rollback outcome ${outcome.status} differs from its audited ${after.status}`);
   }
   return problems;
 }

@@ -3,6 +3,7 @@ import { AUDIT_PREFIX } from './constants';
 import { canonicalJson, sha256Hex, shortHash } from './hash';
 import type { RevokeTarget } from './plan';
 import { SCHEMA_VERSION, SOURCE_SKILL } from './records';
+import type { RestoredRule } from './rollback';
 
 export type AuditStep =
   | 'approve'
@@ -13,7 +14,10 @@ export type AuditStep =
   | 'verify'
   /** Operator rows (kill switch, circuit breaker): the `operator` partition, never an action's trail. */
   | 'pause'
-  | 'resume';
+  | 'resume'
+  | 'rollback_approve'
+  | 'rollback_before'
+  | 'rollback_after';
 export type AuditStatus =
   | RecordStatus
   | VerificationStatus
@@ -44,6 +48,8 @@ export interface AuditFacts {
   readonly mode: 'lambda' | 'cli';
   /** The after-image on revoke_after: what AWS reported revoked. */
   readonly revokedRules?: readonly RevokeTarget[];
+  /** Rollback rows only: the rules to restore (BEFORE) or restored, with their new ids (AFTER). */
+  readonly restoredRules?: readonly RestoredRule[];
 }
 
 /** One write-once audit row: the same body goes to DynamoDB and to S3. */
@@ -62,6 +68,8 @@ export interface AuditRow {
   readonly sg_name: string;
   readonly rules: readonly RevokeTarget[];
   readonly revoked_rules: readonly RevokeTarget[];
+  /** Present on rollback rows only, so every earlier row keeps its hash. */
+  readonly restored_rules?: readonly RestoredRule[];
   readonly step: AuditStep;
   readonly status: AuditStatus;
   readonly status_detail: string;
@@ -109,6 +117,7 @@ export function buildAuditRow(facts: AuditFacts, isoNow: string, prevHash: strin
     sg_name: facts.sgName,
     rules: facts.rules,
     revoked_rules: facts.revokedRules ?? [],
+    ...(facts.restoredRules ? { restored_rules: facts.restoredRules } : {}),
     step: facts.step,
     status: facts.status,
     status_detail: facts.detail,

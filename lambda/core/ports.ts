@@ -3,6 +3,7 @@ import type { AuditRow } from './audit';
 import type { InterfaceListing } from './impact';
 import type { Ec2Purpose } from './member-roles';
 import type { LiveRead, Where } from './model';
+import type { RestoreRule } from './rollback';
 import type { ActionStatus } from './state-machine';
 
 /**
@@ -18,6 +19,22 @@ export interface SecurityGroups {
   /** Revokes exactly these rule ids. Throws AccessDeniedError / ThrottledError / AwsCallError. */
   revokeRules(where: Where, sgId: string, ruleIds: readonly string[]): Promise<RevokeResult>;
 }
+
+/** Re-authorizes revoked ingress rules (the rollback λ's role alone may: DESIGN §13). */
+export interface IngressRestorer {
+  /**
+   * Authorizes exactly these rules (protocol, ports, CIDR, description) in one call. Throws
+   * AccessDeniedError / ThrottledError / AwsCallError; a duplicate or a missing group is a value.
+   */
+  authorizeRules(where: Where, sgId: string, rules: readonly RestoreRule[]): Promise<AuthorizeResult>;
+}
+
+export type AuthorizeResult =
+  /** The ids AWS reports for the new rules (empty when it reports none: the describe tells). */
+  | { readonly kind: 'authorized'; readonly ruleIds: readonly string[] }
+  /** `InvalidPermission.Duplicate`: AWS added nothing because one rule of the call exists already. */
+  | { readonly kind: 'duplicate'; readonly message: string }
+  | { readonly kind: 'group-not-found'; readonly message: string };
 
 export interface RevokedRule {
   readonly ruleId: string;

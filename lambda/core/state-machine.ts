@@ -9,6 +9,7 @@ export const ACTION_STATUSES = [
   'REJECTED',
   'EXPIRED',
   'SKIPPED',
+  'ROLLED_BACK',
 ] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
 
@@ -22,12 +23,15 @@ const TRANSITIONS: Readonly<Record<ActionStatus, readonly ActionStatus[]>> = {
   APPROVED: ['APPLYING'],
   APPLYING: ['APPLIED', 'ALREADY_ABSENT', 'BLOCKED', 'FAILED'],
   FAILED: ['APPROVED', 'APPLYING', 'REJECTED', 'EXPIRED'],
-  APPLIED: [],
-  ALREADY_ABSENT: [],
+  // An approved rollback re-authorized the revoked rules (DESIGN §13); the request and its claim
+  // are recorded on the action without a status of their own (same-state, audited).
+  APPLIED: ['ROLLED_BACK'],
+  ALREADY_ABSENT: ['ROLLED_BACK'],
   BLOCKED: [],
   REJECTED: [],
   EXPIRED: [],
   SKIPPED: [],
+  ROLLED_BACK: [],
 };
 
 export function canTransition(from: ActionStatus, to: ActionStatus): boolean {

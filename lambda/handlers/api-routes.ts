@@ -7,6 +7,7 @@ import { summarizeImpact } from '../core/impact';
 import type { ActionStore } from '../core/ports';
 import { ACTION_STATUSES } from '../core/state-machine';
 import { type ApprovalDeps, type ApprovalError, decideApproval } from '../usecases/decide-approval';
+import { requestRollback } from '../usecases/request-rollback';
 
 export interface ApiDeps {
   readonly approvals: ApprovalDeps;
@@ -24,8 +25,15 @@ const approveBody = z.strictObject({
     .string()
     .check(z.regex(/^[0-9a-f]{64}$/, 'planHash must be the 64-hex plan hash from GET /actions/{id}')),
 });
-const rejectBody = z.strictObject({
-  reason: z.string().check(z.trim(), z.minLength(3, 'reason needs at least 3 characters'), z.maxLength(1000)),
+const reason = z
+  .string()
+  .check(z.trim(), z.minLength(3, 'reason needs at least 3 characters'), z.maxLength(1000));
+const rejectBody = z.strictObject({ reason });
+const rollbackBody = z.strictObject({
+  incidentId: z
+    .string()
+    .check(z.regex(INCIDENT_ID, 'incidentId must be 3-128 of A-Z a-z 0-9 . _ : / - (e.g. INC-2026-0042)')),
+  reason,
 });
 const listQuery = z.strictObject({
   status: z._default(z.enum(ACTION_STATUSES), 'PENDING_APPROVAL'),
@@ -109,6 +117,12 @@ export async function route(deps: ApiDeps, event: APIGatewayProxyEvent): Promise
       ? { verb: 'approve' as const, ...(body.value as z.infer<typeof approveBody>) }
       : { verb: 'reject' as const, ...(body.value as z.infer<typeof rejectBody>) };
     const result = await decideApproval(deps.approvals, id, caller, decision);
+    return result.ok ? json(200, viewOf(result.value)) : fail(result.error.kind, result.error.message);
+  }
+  if (key === 'POST /actions/{id}/rollback') {
+    const body = parseBody(rollbackBody, event.body);
+    if (!body.ok) return fail('bad-request', body.message);
+    const result = await requestRollback(deps.approvals, id, caller, body.value);
     return result.ok ? json(200, viewOf(result.value)) : fail(result.error.kind, result.error.message);
   }
   return fail('not-found', `no route ${key}`);

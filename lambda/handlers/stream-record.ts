@@ -30,3 +30,23 @@ const imageOf = (image: StreamImage | undefined): Record<string, unknown> | null
 
 const textOf = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
+
+/** A newly recorded rollback request: the work of the rollback λ (one request, one rollback). */
+export interface RollbackKey {
+  readonly actionId: string;
+  readonly requestedAt: string;
+}
+
+/**
+ * The stream filter keeps only images that carry a rollback request; this also drops records whose
+ * old image carried the same request (the λ's own audit writes), so a request is acted on once.
+ */
+export function rollbackKeyOf(record: DynamoDBRecord): RollbackKey | null {
+  const next = imageOf(record.dynamodb?.NewImage);
+  const previous = imageOf(record.dynamodb?.OldImage);
+  const requestedAt = textOf((next?.rollback as { at?: unknown } | undefined)?.at);
+  const before = textOf((previous?.rollback as { at?: unknown } | undefined)?.at);
+  const actionId = textOf(next?.action_id);
+  if (!actionId || !requestedAt || before === requestedAt) return null;
+  return { actionId, requestedAt };
+}

@@ -4,6 +4,7 @@ import { type AuditVerdict, verifyActionEvidence } from '../core/audit-verify';
 import { AccessDeniedError, AwsCallError, messageOf, ThrottledError } from '../core/errors';
 import { actionIdOf, planHashOf } from '../core/plan';
 import type { ActionStore, ApprovalVerifier, AuditTrail, EvidenceArchive } from '../core/ports';
+import { rollbackPayload } from '../core/rollback';
 import { ACTION_STATUSES } from '../core/state-machine';
 
 export interface AuditVerifyDeps {
@@ -68,6 +69,7 @@ async function verifyReadable(deps: AuditVerifyDeps, action: Action): Promise<Au
     rows,
     objects,
     signatureValid: await signatureOf(deps.verifier, action),
+    rollbackSignatureValid: await rollbackSignatureOf(deps.verifier, action),
     planIntact: planIntact(action),
     bindingProblems: bindingProblems(action),
   });
@@ -103,4 +105,14 @@ async function signatureOf(verifier: ApprovalVerifier, action: Action): Promise<
   if (approval.keyId !== verifier.keyId) return false;
   const { signature, ...unsigned } = approval;
   return verifier.verify(approvalPayload(action.actionId, action.plan, unsigned), signature);
+}
+
+/** Null without a rollback request; false for one that is unsigned or does not verify. */
+async function rollbackSignatureOf(verifier: ApprovalVerifier, action: Action): Promise<boolean | null> {
+  const rollback = action.rollback ?? null;
+  if (!rollback) return null;
+  if (!action.plan || typeof rollback.signature !== 'string' || rollback.keyId !== verifier.keyId)
+    return false;
+  const { signature, ...unsigned } = rollback;
+  return verifier.verify(rollbackPayload(action.actionId, action.plan, unsigned), signature);
 }

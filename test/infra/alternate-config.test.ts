@@ -35,7 +35,7 @@ const envOf = (fn: 'plan' | 'reverify' | 'apply'): Record<string, unknown> => {
 describe('with every setting overridden', () => {
   it('takes findings from the existing bus by name; lifecycle events keep a bus of their own', () => {
     template.resourceCountIs('AWS::Events::EventBus', 1);
-    template.resourceCountIs('AWS::Events::EventBusPolicy', 2);
+    template.resourceCountIs('AWS::Events::EventBusPolicy', 3);
     template.hasResourceProperties('AWS::Events::Rule', { EventBusName: 'default' });
     const lifecycle = {
       Ref: stack.resolve((stack.lifecycle.bus.node.defaultChild as CfnResource).logicalId),

@@ -25,11 +25,11 @@ describe('approval API', () => {
   it('requires AWS_IAM on every method', () => {
     const methods = propsOf('AWS::ApiGateway::Method');
 
-    expect(methods).toHaveLength(4);
+    expect(methods).toHaveLength(5);
     for (const method of methods) expect(method.AuthorizationType).toBe('AWS_IAM');
   });
 
-  it('routes the four operations to the approve-api function through a proxy integration', () => {
+  it('routes the five operations to the approve-api function through a proxy integration', () => {
     const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Json }>;
     const pathOf = (id: string): string => {
       const r = resources[id];
@@ -48,6 +48,7 @@ describe('approval API', () => {
       'GET /actions/{id}',
       'POST /actions/{id}/approve',
       'POST /actions/{id}/reject',
+      'POST /actions/{id}/rollback',
     ]);
   });
 

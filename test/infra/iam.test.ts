@@ -13,7 +13,7 @@ interface Statement {
   Resource?: unknown;
   Condition?: Json;
 }
-type FunctionName = 'plan' | 'approveApi' | 'apply' | 'reverify';
+type FunctionName = 'plan' | 'approveApi' | 'apply' | 'reverify' | 'rollback';
 
 // Actions AWS offers no resource scope for; nothing else may be granted on `*`.
 const UNSCOPED = new Set([
@@ -88,7 +88,7 @@ describe('least privilege', () => {
   });
 
   it('lets only the apply role revoke, only on this account security groups', () => {
-    const revokers = (['plan', 'approveApi', 'reverify'] as const).filter((fn) =>
+    const revokers = (['plan', 'approveApi', 'reverify', 'rollback'] as const).filter((fn) =>
       roleStatements(fn).some((s) => asList(s.Action).includes('ec2:RevokeSecurityGroupIngress')),
     );
     const grants = everyStatement().filter(
@@ -100,6 +100,33 @@ describe('least privilege', () => {
       expect.objectContaining({ Action: 'ec2:RevokeSecurityGroupIngress', Resource: SG_ARN }),
     ]);
     expect(allowedOn('apply', SG_ARN)).toEqual(['ec2:RevokeSecurityGroupIngress']);
+  });
+
+  it('lets only the rollback role authorize ingress, scoped like the revoke and denied on intentionally-open', () => {
+    const authorizers = (['plan', 'approveApi', 'apply', 'reverify'] as const).filter((fn) =>
+      roleStatements(fn).some((s) => asList(s.Action).includes('ec2:AuthorizeSecurityGroupIngress')),
+    );
+    const grants = everyStatement().filter(
+      (s) => s.Effect === 'Allow' && asList(s.Action).includes('ec2:AuthorizeSecurityGroupIngress'),
+    );
+
+    expect(authorizers).toEqual([]);
+    expect(grants).toEqual([
+      expect.objectContaining({ Action: 'ec2:AuthorizeSecurityGroupIngress', Resource: SG_ARN }),
+    ]);
+    expect(allowedOn('rollback', SG_ARN)).toEqual(['ec2:AuthorizeSecurityGroupIngress']);
+    expect(roleStatements('rollback')).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 'ec2:AuthorizeSecurityGroupIngress',
+        Resource: SG_ARN,
+        Condition: { Null: { 'aws:ResourceTag/intentionally-open': 'false' } },
+      }),
+    );
+    const rollbackActions = roleStatements('rollback').flatMap((s) => asList(s.Action));
+    expect(rollbackActions).toContain('kms:GetPublicKey');
+    expect(rollbackActions).not.toContain('kms:Sign');
+    expect(rollbackActions).not.toContain('ec2:RevokeSecurityGroupIngress');
   });
 
   it('denies the revoke on groups tagged intentionally-open', () => {

@@ -335,6 +335,7 @@ describe('async paths', () => {
       stack.functions.approveApi,
       stack.functions.apply,
       stack.functions.reverify,
+      stack.functions.rollback,
       stack.auditVerification.fn,
     ].map((f) => ({ 'Fn::GetAtt': [idOf(f.role), 'Arn'] }));
 
@@ -355,11 +356,24 @@ describe('async paths', () => {
         Resource: { 'Fn::GetAtt': [idOf(stack.lifecycle.bus), 'Arn'] },
         Condition: {
           ArnEquals: { 'aws:PrincipalArn': [roles[4]] },
+          StringNotEquals: {
+            'events:detail-type': ['Action Rolled Back', 'Rollback Failed', 'Tamper Detected'],
+          },
+        },
+      },
+      {
+        Sid: expect.any(String),
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::GetAtt': [idOf(stack.lifecycle.bus), 'Arn'] },
+        Condition: {
+          ArnEquals: { 'aws:PrincipalArn': [roles[5]] },
           StringNotEquals: { 'events:detail-type': 'Tamper Detected' },
         },
       },
     ]);
-    for (const fn of ['plan', 'approveApi', 'apply', 'reverify'] as const) {
+    for (const fn of ['plan', 'approveApi', 'apply', 'reverify', 'rollback'] as const) {
       const env = template.toJSON().Resources[idOf(stack.functions[fn].fn)].Properties.Environment.Variables;
       expect(env.AWS_SG_REVOKE_EVENT_BUS).toEqual({ Ref: idOf(stack.lifecycle.bus) });
     }
@@ -410,6 +424,32 @@ describe('async paths', () => {
     expect(JSON.parse(criteria?.Filters[0]?.Pattern ?? '{}')).toEqual({
       eventName: ['MODIFY'],
       dynamodb: { NewImage: { status: { S: ['APPROVED'] } } },
+    });
+  });
+
+  it('feeds rollback from the actions stream: a recorded rollback request only, one at a time, on-failure queue', () => {
+    const mappings = propsOf('AWS::Lambda::EventSourceMapping').filter(
+      (m) => JSON.stringify(m.FunctionName) === JSON.stringify({ Ref: idOf(stack.functions.rollback.fn) }),
+    );
+
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]).toMatchObject({
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: 3,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [idOf(stack.triggers.rollbackDlq), 'Arn'] } },
+      },
+    });
+    const criteria = mappings[0]?.FilterCriteria as { Filters: { Pattern: string }[] } | undefined;
+    expect(JSON.parse(criteria?.Filters[0]?.Pattern ?? '{}')).toEqual({
+      eventName: ['MODIFY'],
+      dynamodb: {
+        NewImage: {
+          status: { S: ['APPLIED', 'ALREADY_ABSENT'] },
+          rollback: { M: { at: { S: [{ exists: true }] } } },
+        },
+      },
     });
   });
 });

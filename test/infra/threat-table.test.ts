@@ -66,6 +66,7 @@ describe("README's threat table agrees with the template", () => {
       'approve-api': stack.functions.approveApi.role,
       apply: stack.functions.apply.role,
       reverify: stack.functions.reverify.role,
+      rollback: stack.functions.rollback.role,
       'audit-verify': stack.auditVerification.fn.role,
       'status-sync': stack.functions.statusSync.role,
     }) as const;
@@ -74,7 +75,7 @@ describe("README's threat table agrees with the template", () => {
     expect([...documentedActions().keys()]).toEqual(expect.arrayContaining(Object.keys(roles())));
   });
 
-  it.each(['plan', 'approve-api', 'apply', 'reverify', 'audit-verify', 'status-sync'] as const)(
+  it.each(['plan', 'approve-api', 'apply', 'reverify', 'rollback', 'audit-verify', 'status-sync'] as const)(
     "lists exactly the %s role's IAM actions",
     (name) => {
       const documented = [...(documentedActions().get(name) ?? [])].sort();

@@ -318,6 +318,40 @@ describeMoto('the sg-revoke CLI against AWS APIs (moto)', () => {
       expect(await readIngressRules(REGION, g.groupId)).toHaveLength(0);
     });
 
+    it('asks for a rollback with a signed request; the rollback λ restores the rule', async () => {
+      const g = await createGroup(REGION, { name: 'api-cli-3', ingress: [SSH('0.0.0.0/0')] });
+      const { actionId } = await app.plan(findingFor(g.groupId, { cidrs: ['0.0.0.0/0'] }));
+      await app.streamBatch();
+      expect((await app.approve(actionId!)).status).toBe(200);
+      await app.apply(await app.streamBatch());
+      expect(await readIngressRules(REGION, g.groupId)).toHaveLength(0);
+      const env = { AWS_REGION: 'us-east-1', SG_REVOKE_API_URL: url };
+
+      const usage = await cli(['actions', 'rollback', actionId!, '--incident', 'INC-2026-0100'], env);
+      const run = await cli(
+        [
+          'actions',
+          'rollback',
+          actionId!,
+          '--incident',
+          'INC-2026-0100',
+          '--reason',
+          'broke the health checks',
+        ],
+        env,
+      );
+      await app.rollback(await app.stack.stream.next());
+
+      expect(usage.code).toBe(2);
+      expect(run.code).toBe(0);
+      expect(run.records[0]).toMatchObject({
+        status: 'APPLIED',
+        rollback: { approver: APPROVER, incidentId: 'INC-2026-0100', reason: 'broke the health checks' },
+      });
+      expect((await app.action(actionId!)).status).toBe('ROLLED_BACK');
+      expect((await readIngressRules(REGION, g.groupId)).map((r) => r.CidrIpv4)).toEqual(['0.0.0.0/0']);
+    });
+
     it('rejects with a reason', async () => {
       const g = await createGroup(REGION, { name: 'api-cli-2', ingress: [SSH('0.0.0.0/0')] });
       const { actionId } = await app.plan(findingFor(g.groupId, { cidrs: ['0.0.0.0/0'] }));

@@ -5,6 +5,7 @@ import {
   approvedOnly,
   eventBridgeEnvelope,
   lambdaContext,
+  rollbackRequestsOnly,
   type Stack,
   scheduledEvent,
 } from './harness';
@@ -16,6 +17,7 @@ type Handlers = {
   api: typeof import('../../../lambda/handlers/approve-api');
   apply: typeof import('../../../lambda/handlers/apply');
   reverify: typeof import('../../../lambda/handlers/reverify');
+  rollback: typeof import('../../../lambda/handlers/rollback');
 };
 
 /** Loads the four handlers as Lambda would (config read once, at import) with `env` on top of the stack's. */
@@ -29,6 +31,7 @@ export function loadHandlers(env: Record<string, string> = {}): Handlers {
     api: require('../../../lambda/handlers/approve-api'),
     apply: require('../../../lambda/handlers/apply'),
     reverify: require('../../../lambda/handlers/reverify'),
+    rollback: require('../../../lambda/handlers/rollback'),
   });
   let handlers: Handlers | undefined;
   // Under jest each call is a fresh "container"; outside it (the sandbox) there is one.
@@ -77,6 +80,11 @@ export class App {
 
   async apply(event: DynamoDBStreamEvent, handlers: Handlers = this.h) {
     return handlers.apply.handler(event, lambdaContext('apply'));
+  }
+
+  /** Hands the rollback λ the records its mapping's filter lets through. */
+  async rollback(event: DynamoDBStreamEvent, handlers: Handlers = this.h) {
+    return handlers.rollback.handler(rollbackRequestsOnly(event), lambdaContext('rollback'));
   }
 
   async reverify() {

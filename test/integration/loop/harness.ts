@@ -156,6 +156,19 @@ export const approvedOnly = (event: DynamoDBStreamEvent): DynamoDBStreamEvent =>
   ),
 });
 
+/** The rollback mapping's filter: a MODIFY of an APPLIED | ALREADY_ABSENT row carrying a rollback request. */
+export const rollbackRequestsOnly = (event: DynamoDBStreamEvent): DynamoDBStreamEvent => ({
+  Records: event.Records.filter((r) => {
+    const image = r.dynamodb?.NewImage;
+    const status = image?.status?.S ?? '';
+    return (
+      r.eventName === 'MODIFY' &&
+      ['APPLIED', 'ALREADY_ABSENT'].includes(status) &&
+      image?.rollback?.M?.at?.S !== undefined
+    );
+  }),
+});
+
 export interface Stack {
   readonly resources: AuditResources;
   readonly capture: EventCapture;

@@ -6,14 +6,17 @@ import type {
   AccountIdentity,
   ApprovalSigner,
   ApprovalVerifier,
+  AuthorizeResult,
   CallerIdentity,
   Clock,
   EventPublisher,
   EvidenceStore,
+  IngressRestorer,
   LifecycleEvent,
   RevokeResult,
   SecurityGroups,
 } from '../../../lambda/core/ports';
+import type { RestoreRule } from '../../../lambda/core/rollback';
 
 /** Security groups in memory: revoking removes the rules, so tests assert what is left. */
 export class InMemorySecurityGroups implements SecurityGroups {
@@ -157,5 +160,41 @@ export class InMemoryApprovalKey {
         return cryptoVerify('sha256', Buffer.from(payload), publicKey, Buffer.from(signature, 'base64'));
       },
     };
+  }
+}
+
+/**
+ * AuthorizeSecurityGroupIngress on the in-memory groups, with AWS's semantics: a rule of the same
+ * protocol, ports and CIDR already there fails the whole call with InvalidPermission.Duplicate.
+ */
+export class InMemoryIngressRestorer implements IngressRestorer {
+  authorizeError: Error | null = null;
+  readonly calls: { where: Where; sgId: string; rules: RestoreRule[] }[] = [];
+  private next = 100;
+
+  constructor(private readonly groups: InMemorySecurityGroups) {}
+
+  async authorizeRules(where: Where, sgId: string, rules: readonly RestoreRule[]): Promise<AuthorizeResult> {
+    this.calls.push({ where, sgId, rules: structuredClone([...rules]) });
+    if (this.authorizeError) throw this.authorizeError;
+    const group = this.groups.groups.get(sgId);
+    if (!group) return { kind: 'group-not-found', message: 'InvalidGroup.NotFound' };
+    const same = (r: IngressRule, x: RestoreRule) =>
+      r.cidr === x.cidr && r.protocol === x.protocol && r.fromPort === x.fromPort && r.toPort === x.toPort;
+    if (rules.some((x) => group.ingress.some((r) => same(r, x)))) {
+      return { kind: 'duplicate', message: 'InvalidPermission.Duplicate' };
+    }
+    const added = rules.map((x, i) => ({
+      ruleId: `sgr-1000000000000${String(this.next + i).padStart(4, '0')}`,
+      protocol: x.protocol,
+      fromPort: x.fromPort,
+      toPort: x.toPort,
+      cidr: x.cidr,
+      source: null,
+      description: x.description,
+    }));
+    this.next += added.length;
+    this.groups.put({ ...group, ingress: [...group.ingress, ...added] });
+    return { kind: 'authorized', ruleIds: added.map((r) => r.ruleId) };
   }
 }

@@ -1,4 +1,4 @@
-import { entersWatch } from '../../../lambda/adapters/dynamodb-check';
+import { entersWatch, leavesWatch } from '../../../lambda/adapters/dynamodb-check';
 import type { Action, ActionChange } from '../../../lambda/core/action';
 import type { AuditRow } from '../../../lambda/core/audit';
 import { ApprovalReplayError, ConflictError, InvalidCursorError } from '../../../lambda/core/errors';
@@ -75,7 +75,8 @@ export class InMemoryActionStore implements ActionStore {
       history: [...current.history, change.history],
     };
     this.actions.set(change.actionId, structuredClone(next));
-    if (entersWatch(change)) this.watchedSince.set(change.actionId, isoNow);
+    if (leavesWatch(change)) this.watchedSince.delete(change.actionId);
+    else if (entersWatch(change)) this.watchedSince.set(change.actionId, isoNow);
     this.countWrite(change.actionId);
     return structuredClone(next);
   }

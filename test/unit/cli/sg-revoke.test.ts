@@ -192,7 +192,7 @@ describe('sg-revoke: usage', () => {
       'plan --live',
       'sg-revoke apply',
       'sg-revoke reverify',
-      'actions list|show ID|approve ID|reject ID --api URL',
+      'actions list|show ID|approve ID|reject ID|rollback ID --api URL',
       'AWS_SG_REVOKE_PROTECTED_IDS',
       'AWS_SG_REVOKE_ALLOWED_ACCOUNT_IDS',
       'AWS_SG_REVOKE_INCIDENT_ID',
@@ -208,7 +208,7 @@ describe('sg-revoke: usage', () => {
     ['plan', 'sg-revoke plan [--live] [--fail-on S] [FILE|-]...'],
     ['apply', 'sg-revoke apply [--fail-on S] [FILE|-]...'],
     ['reverify', 'sg-revoke reverify [--fail-on drift] [FILE|-]...'],
-    ['actions', 'sg-revoke actions list|show ID|approve ID|reject ID --api URL'],
+    ['actions', 'sg-revoke actions list|show ID|approve ID|reject ID|rollback ID --api URL'],
   ])("%s --help and -h print the mode's own help, exit 0", (mode, usage) => {
     const long = runCli([mode, '--help']);
     const short = runCli([mode, '-h']);

@@ -14,6 +14,9 @@ const LEGAL: readonly (readonly [ActionStatus, ActionStatus])[] = [
   ['FAILED', 'APPROVED'],
   ['FAILED', 'REJECTED'],
   ['FAILED', 'EXPIRED'],
+  // An approved rollback (DESIGN §13).
+  ['APPLIED', 'ROLLED_BACK'],
+  ['ALREADY_ABSENT', 'ROLLED_BACK'],
 ];
 
 describe('the action state machine (DESIGN §2)', () => {
@@ -34,6 +37,11 @@ describe('the action state machine (DESIGN §2)', () => {
     ['BLOCKED', 'APPROVED'],
     ['ALREADY_ABSENT', 'APPLYING'],
     ['APPLYING', 'APPLYING'],
+    ['BLOCKED', 'ROLLED_BACK'],
+    ['SKIPPED', 'ROLLED_BACK'],
+    ['FAILED', 'ROLLED_BACK'],
+    ['ROLLED_BACK', 'APPLIED'],
+    ['ROLLED_BACK', 'PENDING_APPROVAL'],
   ] as const)('refuses %s → %s', (from, to) => {
     expect(canTransition(from, to)).toBe(false);
   });

@@ -284,7 +284,7 @@ describe('approval routes: errors change nothing', () => {
         ],
         [
           'an unknown route',
-          (a) => ({ method: 'POST', resource: '/actions/{id}/rollback', id: a.actionId, body: {} }),
+          (a) => ({ method: 'POST', resource: '/actions/{id}/undo', id: a.actionId, body: {} }),
           404,
           'not-found',
         ],
@@ -425,5 +425,40 @@ describe('approval routes: 200 paths', () => {
     const ids = [...(first.body.items as Action[]), ...(next.body.items as Action[])].map((a) => a.actionId);
     expect(new Set(ids).size).toBe(2);
     expect(approved.body).toEqual({ items: [], cursor: null });
+  });
+});
+
+describe('POST /actions/{id}/rollback', () => {
+  const rollback = (id: string, body: unknown, caller?: string) => ({
+    method: 'POST' as const,
+    resource: '/actions/{id}/rollback',
+    id,
+    body,
+    ...(caller === undefined ? {} : { caller }),
+  });
+
+  it.each([
+    ['no reason', { incidentId: 'INC-2026-0043' }, 400],
+    ['an extra field', { incidentId: 'INC-2026-0043', reason: 'broke it', rules: [] }, 400],
+    ['a bad incident id', { incidentId: '!', reason: 'broke it' }, 400],
+  ])('answers 400 to a body with %s, and changes nothing', async (_name, body, status) => {
+    const s = await setUp();
+    const events = s.w.events.published.length;
+
+    expect((await call(s, rollback(s.action.actionId, body))).status).toBe(status);
+    await expectUnchanged(s, events);
+  });
+
+  it('answers 403 to a viewer and 409 to an approver for a pending action; nothing changes', async () => {
+    const s = await setUp();
+    const events = s.w.events.published.length;
+    const body = { incidentId: 'INC-2026-0043', reason: 'broke it' };
+
+    const viewer = await call(s, rollback(s.action.actionId, body, VIEWER));
+    const approver = await call(s, rollback(s.action.actionId, body));
+
+    expect(viewer).toMatchObject({ status: 403, body: { error: 'forbidden' } });
+    expect(approver).toMatchObject({ status: 409, body: { error: 'conflict' } });
+    await expectUnchanged(s, events);
   });
 });

@@ -8,6 +8,7 @@ import {
   InMemoryApprovalKey,
   InMemoryEventPublisher,
   InMemoryEvidenceStore,
+  InMemoryIngressRestorer,
   InMemorySecurityGroups,
   ManualClock,
 } from '../../support/fakes/fakes';
@@ -91,6 +92,19 @@ export function world() {
     impact: { networkInterfaces: interfaces as NetworkInterfaces, flowLogs: null as FlowLogs | null },
   };
   const approvals = { ...base, signer: approvalKey.signer, isApprover: (arn: string) => arn === approver };
-  return { ...base, groups, approvals, approver, approvalKey, callerIdentity, interfaces };
+  const restorer = new InMemoryIngressRestorer(groups);
+  const trail = { rowsOf: async ({ actionId }: { actionId: string }) => actions.rowsOf(actionId) };
+  const rollbacks = { ...base, restorer, trail };
+  return {
+    ...base,
+    groups,
+    approvals,
+    approver,
+    approvalKey,
+    callerIdentity,
+    interfaces,
+    restorer,
+    rollbacks,
+  };
 }
 export type World = ReturnType<typeof world>;
