@@ -2,14 +2,15 @@ import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import type { CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { cdkJsonContext, createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
+import { createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
 import type { SgRevokeStack } from '../../infra/lib/sg-revoke-stack';
+import { testContext } from './synthetic-context';
 
 type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown };
 
 function synth(extra: Record<string, unknown>) {
   const { app, stack } = createSgRevokeApp({
-    context: { ...cdkJsonContext(), ...extra, 'aws:cdk:bundling-stacks': [] },
+    context: { ...testContext(), ...extra, 'aws:cdk:bundling-stacks': [] },
   });
   return { app, stack, template: Template.fromStack(stack) };
 }

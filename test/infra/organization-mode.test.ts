@@ -3,14 +3,15 @@ import { type CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { parseConfig } from '../../infra/lib/config';
-import { cdkJsonContext, createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
+import { createSgRevokeApp } from '../../infra/lib/sg-revoke-app';
 import type { SgRevokeStack } from '../../infra/lib/sg-revoke-stack';
 import { hubRoleName, ROLE_NAME_MAX } from '../../lambda/core/member-roles';
+import { testContext } from './synthetic-context';
 
 const ORG = 'o-a1b2c3d4e5';
 const MEMBERS = ['111122223333', '444455556666'];
 // The tests read the template, not the bundles.
-const base = () => ({ ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] });
+const base = () => ({ ...testContext(), 'aws:cdk:bundling-stacks': [] });
 
 type Statement = {
   Sid?: string;
@@ -139,7 +140,7 @@ describe('hub role names', () => {
   });
 
   it('refuses an organizationId that is not one, naming the key', () => {
-    expect(() => parseConfig({ ...cdkJsonContext(), organizationId: 'org-1' })).toThrow(
+    expect(() => parseConfig({ ...testContext(), organizationId: 'org-1' })).toThrow(
       /organizationId: must be an AWS Organizations id/,
     );
   });

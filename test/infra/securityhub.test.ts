@@ -147,7 +147,7 @@ describe('status write-back', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
       (a) => a.Properties as Json,
     );
-    const on = (id: string) => alarms.filter((a) => JSON.stringify(a.Dimensions).includes(id));
+    const on = (id: string) => alarms.filter((a) => JSON.stringify(a.Dimensions ?? null).includes(id));
     expect(on(idOf(stack, stack.functions.statusSync.fn)).map((a) => a.MetricName)).toEqual(['Errors']);
     expect(on(idOf(stack, stack.functions.statusSyncDlq)).map((a) => a.MetricName)).toEqual([
       'ApproximateNumberOfMessagesVisible',
