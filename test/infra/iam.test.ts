@@ -83,7 +83,7 @@ describe('least privilege', () => {
   it('gives each function its own role, with no managed policy', () => {
     const roles = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Role');
 
-    expect(roles).toHaveLength(6);
+    expect(roles).toHaveLength(7);
     for (const role of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 

@@ -129,7 +129,8 @@ describe('functions', () => {
   it('run Node 24 on arm64 with active tracing and a log group with retention', () => {
     const functions = template.findResources('AWS::Lambda::Function');
 
-    expect(Object.keys(functions)).toHaveLength(6);
+    // plan, approve-api, apply, reverify, status-sync, rollback, audit-verify
+    expect(Object.keys(functions)).toHaveLength(7);
     for (const { Properties: fn } of Object.values(functions)) {
       expect(fn).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -142,12 +143,12 @@ describe('functions', () => {
     }
   });
 
-  it('each ship their own bundle (a shared asset would deploy one handler six times)', () => {
+  it('each ship their own bundle (a shared asset would deploy one handler seven times)', () => {
     const keys = Object.values(template.findResources('AWS::Lambda::Function')).map(
       ({ Properties: fn }) => (fn.Code as { S3Key: string }).S3Key,
     );
 
-    expect(new Set(keys).size).toBe(6);
+    expect(new Set(keys).size).toBe(7);
   });
 
   it.each([
@@ -398,7 +399,7 @@ describe('async paths', () => {
   it('sends failed async invocations of reverify, audit verify, status-sync and the apply drain to a queue', () => {
     const configs = propsOf('AWS::Lambda::EventInvokeConfig');
 
-    expect(configs).toHaveLength(3);
+    expect(configs).toHaveLength(4);
     for (const config of configs) {
       expect(config).toMatchObject({ DestinationConfig: { OnFailure: { Destination: expect.anything() } } });
     }

@@ -3,9 +3,30 @@
  * plan → approve (and a refused approval) → apply from the table's stream → reverify → drift.
  * Every call is a real AWS API call, on 127.0.0.1 only, with dummy credentials.
  */
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AuthorizeSecurityGroupIngressCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { App } from '../integration/loop/app';
-import { APPROVER, createStack, findingFor, NOT_APPROVER } from '../integration/loop/harness';
+import { documentClient, s3Client } from '../../lambda/adapters/clients';
+import { DynamoDbControlStore } from '../../lambda/adapters/dynamodb-control-store';
+import { S3EvidenceStore } from '../../lambda/adapters/s3-evidence-store';
+import { setPause } from '../../lambda/usecases/pause-control';
+import { App, loadHandlers } from '../integration/loop/app';
+import {
+  APPROVER,
+  createStack,
+  findingFor,
+  lambdaContext,
+  MOTO_ACCOUNT,
+  NOT_APPROVER,
+} from '../integration/loop/harness';
+import {
+  accountCredentials,
+  createMemberRoles,
+  MEMBER_ACCOUNT,
+  ORGANIZATION_ID,
+  OUTSIDER_ACCOUNT,
+} from '../integration/loop/member-accounts';
 import { createGroup, REGION, readIngressRules } from '../integration/moto/resources';
 
 const { startMoto } = require('../integration/moto/global-setup.js') as {
@@ -48,7 +69,14 @@ async function loop(): Promise<void> {
     true,
     `tables, KMS key, Object Lock bucket ${stack.resources.bucket}, bus ${stack.capture.busName}`,
   );
-  const app = new App(stack);
+  // A hub in organization mode: its own account as before, and one member account by AssumeRole.
+  const app = new App(
+    stack,
+    loadHandlers({
+      AWS_SG_REVOKE_ALLOWED_ACCOUNT_IDS: `${MOTO_ACCOUNT},${MEMBER_ACCOUNT}`,
+      AWS_SG_REVOKE_ORGANIZATION_ID: ORGANIZATION_ID,
+    }),
+  );
   const ec2 = new EC2Client({ region: REGION });
   try {
     const ssh = (cidr: string) => ({ protocol: 'tcp', fromPort: 22, toPort: 22, cidr });
@@ -122,10 +150,125 @@ async function loop(): Promise<void> {
       v2.drift === 1 && uid !== undefined,
       `summary ${JSON.stringify(v2)}; drift finding ${uid}; ${events.length} events on the bus`,
     );
+
+    // A DRIFT within the hour after a revoke trips the circuit breaker: applies pause until an operator resumes.
+    const { resources } = stack;
+    const operator = {
+      control: new DynamoDbControlStore(documentClient(), {
+        actions: resources.actionsTable,
+        audit: resources.auditTable,
+      }),
+      evidence: new S3EvidenceStore(s3Client(), { bucket: resources.bucket, kmsKeyArn: resources.kmsKeyArn }),
+      clock: { nowMs: Date.now },
+    };
+    const tripped = (await operator.control.readPause()).value;
+    step(
+      'circuit breaker: the quick DRIFT paused every apply',
+      tripped.paused && /circuit-breaker/.test(tripped.reason ?? ''),
+      `paused: ${tripped.paused}, reason: ${tripped.reason}`,
+    );
+    const resumed = await setPause(operator, {
+      paused: false,
+      reason: 'drift investigated: the re-opened rule was a test',
+      by: 'arn:aws:sts::123456789012:assumed-role/SecurityOperator/carol',
+      mode: 'cli',
+      accountUid: MOTO_ACCOUNT,
+      region: REGION,
+    });
+    step(
+      'operator resumes (sg-revoke resume), audited in the operator partition',
+      resumed.kind === 'changed' && !resumed.state.paused,
+      resumed.kind === 'changed' ? `audit row ${resumed.rowUid}, evidence ${resumed.s3Uri}` : 'unchanged',
+    );
+
+    await organization(app);
   } finally {
     app.close();
     ec2.destroy();
   }
+}
+
+/** A sample of events/securityhub (a full EventBridge event), pointed at a group of `account`. */
+function securityHubEvent(file: string, groupId: string, account: string): unknown {
+  const text = readFileSync(join(__dirname, '../../events/securityhub', file), 'utf8')
+    .replace(/sg-0a1b2c3d4e5f600[0-9a-f]{2}/g, groupId)
+    .replace(/111122223333/g, account)
+    .replace(/us-east-1/g, REGION);
+  return JSON.parse(text);
+}
+
+/** The organization scenario: a Security Hub EC2.19 finding for a group in a member account. */
+async function organization(app: App): Promise<void> {
+  const member = await accountCredentials(MEMBER_ACCOUNT);
+  const outsider = await accountCredentials(OUTSIDER_ACCOUNT);
+  await createMemberRoles(member);
+  const ssh = (cidr: string) => ({ protocol: 'tcp', fromPort: 22, toPort: 22, cidr });
+  const ingress = [
+    ssh('0.0.0.0/0'),
+    ssh('::/0'),
+    ssh('10.0.0.0/8'),
+    { protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '0.0.0.0/0' },
+  ];
+  const inMember = await createGroup(REGION, { name: 'org-web-tier', ingress }, member);
+  const inHub = await createGroup(REGION, { name: 'org-web-tier', ingress });
+  const rulesOf = async (groupId: string, credentials?: typeof member) =>
+    (await readIngressRules(REGION, groupId, credentials))
+      .map((r) => `${r.CidrIpv4 ?? r.CidrIpv6}→${r.FromPort}`)
+      .sort();
+  step(
+    'organization: member account and its member-stack roles, the same group in hub and member',
+    true,
+    `member ${MEMBER_ACCOUNT} ${inMember.groupId}, hub ${MOTO_ACCOUNT} ${inHub.groupId}, org ${ORGANIZATION_ID}`,
+  );
+
+  const planned = (await app.h.plan.handler(
+    securityHubEvent('v2.compliance.ec2-19.json', inMember.groupId, MEMBER_ACCOUNT) as never,
+    lambdaContext('plan'),
+  )) as { outcome: string; actionId?: string; status?: string };
+  const id = planned.actionId ?? '';
+  const view = await app.action(id);
+  const targets = ((view as { plan?: { targets?: { ruleId: string }[] } }).plan?.targets ?? []).map(
+    (t) => t.ruleId,
+  );
+  step(
+    'plan λ: Security Hub 2003 EC2.19 finding (Findings Imported V2) → the public ssh rules, read through the member role',
+    planned.status === 'PENDING_APPROVAL' && targets.length === 2,
+    `${id} is ${planned.status}; rule ids ${targets.join(', ')}`,
+  );
+
+  const approved = await app.approve(id, APPROVER);
+  const applied = await app.apply(await app.streamBatch());
+  const left = await rulesOf(inMember.groupId, member);
+  const hubLeft = await rulesOf(inHub.groupId);
+  const after = await app.action(id);
+  step(
+    'approve, apply λ (member revoke role) → APPLIED in the member account only',
+    approved.status === 200 &&
+      after.status === 'APPLIED' &&
+      left.join(',') === '0.0.0.0/0→443,10.0.0.0/8→22' &&
+      hubLeft.length === 4,
+    `failures ${JSON.stringify(applied)}; member rules left: ${left.join(', ')}; hub group untouched: ${hubLeft.join(', ')}`,
+  );
+
+  await app.reverify();
+  const verified = await app.action(id);
+  step(
+    'reverify λ (member read role) → VERIFIED',
+    verified.verification?.status === 'verified',
+    `verification ${verified.verification?.status}`,
+  );
+
+  const offList = await createGroup(REGION, { name: 'outsider-web', ingress }, outsider);
+  const skipped = (await app.h.plan.handler(
+    securityHubEvent('v2.compliance.ec2-19.json', offList.groupId, OUTSIDER_ACCOUNT) as never,
+    lambdaContext('plan'),
+  )) as { actionId?: string; status?: string };
+  const skippedView = await app.action(skipped.actionId ?? '');
+  step(
+    'a member account off the allow-list → skipped_account_boundary, nothing assumed or read',
+    skippedView.recordStatus === 'skipped_account_boundary',
+    `${skipped.actionId} is ${skipped.status} (${skippedView.recordStatus})`,
+  );
 }
 
 main()
