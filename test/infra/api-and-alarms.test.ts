@@ -110,7 +110,7 @@ describe('notifications and alarms', () => {
     const alarms = propsOf('AWS::CloudWatch::Alarm');
     const watched = (metric: string) => alarms.filter((a) => a.MetricName === metric).length;
 
-    expect(watched('Errors')).toBe(6);
+    expect(watched('Errors')).toBe(7);
     // Every queue but the plan queue is a DLQ; the plan queue is alarmed on the age of its oldest finding.
     expect(watched('ApproximateNumberOfMessagesVisible')).toBe(propsOf('AWS::SQS::Queue').length - 1);
     expect(watched('ApproximateAgeOfOldestMessage')).toBe(1);
