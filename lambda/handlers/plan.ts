@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, EventBridgeEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
   actionStore,
+  callerIdentity,
   ec2Clients,
   eventBridgePublisher,
   flowLogs,
@@ -28,7 +29,8 @@ const config = loadConfig(process.env, [
   'flowLogsDays',
   'awsRegion',
 ]);
-const clients = ec2Clients({ fn: 'plan', organizationId: config.organizationId });
+const hub = callerIdentity();
+const clients = ec2Clients({ fn: 'plan', organizationId: config.organizationId, hub });
 const deps = {
   securityGroups: securityGroups(clients),
   accounts: clients,
@@ -44,7 +46,12 @@ const deps = {
     },
   },
 };
-const impact = { networkInterfaces: networkInterfaces(clients), flowLogs: flowLogs(config) };
+const impact = {
+  networkInterfaces: networkInterfaces(clients),
+  flowLogs: flowLogs(config),
+  // The log group is the hub's: a member account's group is never looked up in it.
+  flowLogsAccount: async () => (await hub.whoAmI()).account,
+};
 const processor = new BatchProcessor(EventType.SQS);
 
 /** Flow Logs queries stop this long before the timeout: recording the batch's plans comes first. */

@@ -20,6 +20,11 @@ export interface ImpactDeps {
    * plan function's timeout, and the preview must never cost the plan itself.
    */
   readonly flowDeadlineMs?: number;
+  /**
+   * The account whose flows the log group holds (the hub's own). A group of another account (a
+   * member's) is never queried there: zero flows would read as "nobody uses it" when nobody looked.
+   */
+  readonly flowLogsAccount?: () => Promise<string>;
 }
 
 /** The longest one Flow Logs query may take, whatever time the batch has left. */
@@ -50,6 +55,20 @@ async function flowEvidence(deps: ImpactDeps, plan: Plan, listing: InterfaceList
       status: 'skipped',
       reason: `the Flow Logs group is in ${flowLogs.region}, the group in ${plan.region}`,
     };
+  }
+  if (deps.flowLogsAccount) {
+    let account: string;
+    try {
+      account = await deps.flowLogsAccount();
+    } catch (error) {
+      return { status: 'unavailable', days: flowLogs.days, reason: `account unknown: ${messageOf(error)}` };
+    }
+    if (account !== plan.accountUid) {
+      return {
+        status: 'skipped',
+        reason: `the Flow Logs group is in account ${account}, the group in ${plan.accountUid}`,
+      };
+    }
   }
   const days = flowLogs.days;
   const nowMs = deps.clock.nowMs();

@@ -301,6 +301,29 @@ describe('Flow Logs evidence', () => {
     expect(flowLogs.queries).toEqual([]);
   });
 
+  it('a group of another account (a member): not queried in the hub log group; the same account is', async () => {
+    const w = world();
+    const hubOf = (account: string) => ({ ...w.impact, flowLogsAccount: async () => account });
+    const elsewhere = new InMemoryFlowLogs({ kind: 'complete', results: ROWS });
+
+    const a = await planned({ ...w, impact: { ...hubOf('444455556666'), flowLogs: elsewhere } });
+
+    expect(a.plan?.impact?.flows).toEqual({
+      status: 'skipped',
+      reason: 'the Flow Logs group is in account 444455556666, the group in 111122223333',
+    });
+    expect(elsewhere.queries).toEqual([]);
+
+    const here = new InMemoryFlowLogs({ kind: 'complete', results: ROWS });
+    const w2 = world();
+    const b = await planned({
+      ...w2,
+      impact: { ...w2.impact, flowLogs: here, flowLogsAccount: async () => '111122223333' },
+    });
+    expect(b.plan?.impact?.flows).toMatchObject({ status: 'computed', acceptedInboundFromPublic: 12 });
+    expect(here.queries).toHaveLength(1);
+  });
+
   it('past the plan run deadline: no query is started', async () => {
     const w = world();
     const flowLogs = new InMemoryFlowLogs({ kind: 'complete', results: ROWS });

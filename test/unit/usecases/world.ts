@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IngressRule, LiveGroup } from '../../../lambda/core/model';
 import type { Cidr, Protocol } from '../../../lambda/core/permission';
-import type { FlowLogs, NetworkInterfaces } from '../../../lambda/core/ports';
+import type { NetworkInterfaces } from '../../../lambda/core/ports';
+import type { ImpactDeps } from '../../../lambda/usecases/preview-impact';
 import {
   FixedCallerIdentity,
   InMemoryApprovalKey,
@@ -89,7 +90,10 @@ export function world() {
     config,
     mode: 'lambda' as const,
     verifier: approvalKey.verifier,
-    impact: { networkInterfaces: interfaces as NetworkInterfaces, flowLogs: null as FlowLogs | null },
+    impact: { networkInterfaces: interfaces as NetworkInterfaces, flowLogs: null } as Omit<
+      ImpactDeps,
+      'clock'
+    >,
   };
   const approvals = { ...base, signer: approvalKey.signer, isApprover: (arn: string) => arn === approver };
   const restorer = new InMemoryIngressRestorer(groups);
