@@ -1,6 +1,12 @@
 import { parseArgs } from 'node:util';
 import { destroyClients } from '../adapters/clients';
-import { actionStore, approvalVerifier, auditTrail, evidenceArchive } from '../adapters/factories';
+import {
+  actionStore,
+  approvalVerifier,
+  auditTrail,
+  controlStore,
+  evidenceArchive,
+} from '../adapters/factories';
 import { loadConfig } from '../config/config';
 import type { AuditVerdict } from '../core/audit-verify';
 import { messageOf } from '../core/errors';
@@ -29,6 +35,7 @@ export async function runAudit(argv: readonly string[], io: CliIo): Promise<numb
       trail: auditTrail(config.auditTable),
       archive: evidenceArchive(config.auditBucket),
       verifier: approvalVerifier(config.approvalKeyArn),
+      control: controlStore(config),
     };
   } catch (error) {
     return usageError(io.stderr, `audit verify: ${messageOf(error)}`);

@@ -2,6 +2,7 @@ import type { Action } from './action';
 import type { AuditRow } from './audit';
 import { s3KeyOf, verifyAuditChain } from './audit';
 import { canonicalJson } from './hash';
+import { PAUSE_KEY, type PauseState } from './limits';
 import { ROLLBACK_SOURCES } from './rollback';
 import type { ActionStatus } from './state-machine';
 
@@ -25,7 +26,8 @@ export interface ActionEvidence {
 export interface AuditVerdict {
   readonly action_id: string;
   readonly status: 'intact' | 'tampered';
-  readonly action_status: ActionStatus;
+  /** The action's status; for the kill switch's own trail (`control#pause`), `paused` or `running`. */
+  readonly action_status: ActionStatus | 'paused' | 'running';
   readonly rows: number;
   /** What differs, one sentence each (empty when intact). */
   readonly problems: readonly string[];
@@ -224,4 +226,58 @@ function rollbackProblems(e: ActionEvidence, chain: readonly AuditRow[]): string
     problems.push(`the rollback outcome ${outcome.status} differs from its audited ${after.status}`);
   }
   return problems;
+}
+
+/**
+ * The kill switch's own trail (partition `operator`): one hash chain of `pause` / `resume` rows, each
+ * anchored by its original S3 object, each flipping the switch (a switch already in place writes
+ * nothing), the last one being the switch's `audit_head` and agreeing with its position. A pause
+ * cleared by hand (no row) or a row rewritten in the table is reported like a tampered action.
+ */
+export function verifyOperatorEvidence(e: {
+  readonly rows: readonly AuditRow[];
+  readonly objects: ReadonlyMap<string, { body: string; versions: number } | null>;
+  readonly state: PauseState;
+}): AuditVerdict {
+  const problems: string[] = [];
+  const { chain, off } = chainOrder(e.rows);
+  if (off.length > 0) {
+    problems.push(
+      `${off.length} operator row(s) off the hash chain: ${off.map((r) => r.action_at).join(', ')}`,
+    );
+  }
+  const broken = verifyAuditChain(chain);
+  if (broken >= 0) problems.push(`operator row ${chain[broken]?.action_at} does not hash to its row_hash`);
+  for (const row of e.rows) {
+    problems.push(...keyProblems(row, PAUSE_KEY), ...anchorProblems(row, e.objects.get(row.s3_key)));
+  }
+  let paused: boolean = false;
+  for (const row of chain) {
+    const expected: AuditRow['step'] = paused ? 'resume' : 'pause';
+    const status: AuditRow['status'] = row.step === 'pause' ? 'paused' : 'resumed';
+    if (row.step !== expected || row.status !== status) {
+      problems.push(
+        `operator row ${row.action_at} is ${row.step}/${row.status} while the switch was ${paused ? 'on' : 'off'}`,
+      );
+    }
+    paused = row.step === 'pause';
+  }
+  const last = chain.at(-1) ?? null;
+  if ((e.state.auditHead ?? null) !== (last?.row_hash ?? null)) {
+    problems.push(
+      `the kill switch's audit head ${e.state.auditHead} is not the last operator row ${last?.row_hash ?? null}`,
+    );
+  }
+  if (e.state.paused !== paused) {
+    problems.push(
+      `the kill switch is ${e.state.paused ? 'on' : 'off'} but its audit trail leaves it ${paused ? 'on' : 'off'}`,
+    );
+  }
+  return {
+    action_id: PAUSE_KEY,
+    status: problems.length === 0 ? 'intact' : 'tampered',
+    action_status: e.state.paused ? 'paused' : 'running',
+    rows: e.rows.length,
+    problems,
+  };
 }

@@ -3,6 +3,7 @@ import {
   actionStore,
   approvalVerifier,
   auditTrail,
+  controlStore,
   eventBridgePublisher,
   evidenceArchive,
 } from '../adapters/factories';
@@ -27,6 +28,7 @@ const deps: AuditVerifyDeps = {
   trail: auditTrail(config.auditTable),
   archive: evidenceArchive(config.auditBucket),
   verifier: approvalVerifier(config.approvalKeyArn),
+  control: controlStore(config),
 };
 const events = eventBridgePublisher(config.eventBus);
 

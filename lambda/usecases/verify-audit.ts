@@ -1,7 +1,8 @@
 import type { Action } from '../core/action';
 import { approvalPayload } from '../core/approval';
-import { type AuditVerdict, verifyActionEvidence } from '../core/audit-verify';
+import { type AuditVerdict, verifyActionEvidence, verifyOperatorEvidence } from '../core/audit-verify';
 import { AccessDeniedError, AwsCallError, messageOf, ThrottledError } from '../core/errors';
+import { type ControlStore, OPERATOR_PARTITION, PAUSE_KEY } from '../core/limits';
 import { actionIdOf, planHashOf } from '../core/plan';
 import type { ActionStore, ApprovalVerifier, AuditTrail, EvidenceArchive } from '../core/ports';
 import { rollbackPayload } from '../core/rollback';
@@ -12,6 +13,8 @@ export interface AuditVerifyDeps {
   readonly trail: AuditTrail;
   readonly archive: EvidenceArchive;
   readonly verifier: ApprovalVerifier;
+  /** The kill switch: with it, a full run also checks the operator trail (pause / resume). */
+  readonly control?: Pick<ControlStore, 'readPause'>;
 }
 
 /** `sg-revoke audit verify --action ID`: null when there is no such action. */
@@ -35,6 +38,37 @@ export async function* verifyAuditSince(
       cursor = page.cursor;
     } while (cursor !== null);
   }
+  if (deps.control) yield await verifyOperatorTrail(deps, deps.control);
+}
+
+/** The kill switch's trail, whatever its age: every pause and resume since the stack was deployed. */
+export async function verifyOperatorTrail(
+  deps: Pick<AuditVerifyDeps, 'trail' | 'archive'>,
+  control: Pick<ControlStore, 'readPause'>,
+): Promise<AuditVerdict> {
+  let state: Awaited<ReturnType<ControlStore['readPause']>>['value'];
+  try {
+    state = (await control.readPause()).value;
+  } catch (error) {
+    if (
+      error instanceof AwsCallError ||
+      error instanceof AccessDeniedError ||
+      error instanceof ThrottledError
+    ) {
+      throw error;
+    }
+    return {
+      action_id: PAUSE_KEY,
+      status: 'tampered',
+      action_status: 'paused',
+      rows: 0,
+      problems: [`the kill switch item is malformed: ${messageOf(error)}`],
+    };
+  }
+  const rows = await deps.trail.rowsOf({ actionId: PAUSE_KEY, sgId: OPERATOR_PARTITION });
+  const objects = new Map<string, { body: string; versions: number } | null>();
+  for (const row of rows) objects.set(row.s3_key, await deps.archive.oldest(row.s3_key));
+  return verifyOperatorEvidence({ rows, objects, state });
 }
 
 /** One action; anything unreadable about it is reported as tampering of that action, never a crash. */

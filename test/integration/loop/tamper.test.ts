@@ -326,4 +326,23 @@ describeMoto('nothing the table says is trusted: attacks on moto', () => {
     expect(result.verdicts.length).toBeGreaterThanOrEqual(n);
     expect(result.code).toBe(1);
   });
+
+  it("audit verify: the kill switch's own trail is intact, and a switch flipped by hand is tampered", async () => {
+    // By now the breaker tripped once (quick DRIFT) and the operator resumed: two chained, anchored rows.
+    const before = await auditVerify(['--since', '2999-01-01']);
+    expect(before.verdicts).toEqual([
+      { action_id: 'control#pause', status: 'intact', action_status: 'running', rows: 2, problems: [] },
+    ]);
+    expect(before.code).toBe(0);
+
+    // A role that may write the actions table pauses (or clears a pause) with no operator row.
+    await rawUpdate('control#pause', 'SET paused = :t, reason = :r', { ':t': true, ':r': 'silent' });
+
+    const after = await auditVerify(['--since', '2999-01-01']);
+    expect(after.code).toBe(1);
+    expect(after.verdicts).toHaveLength(1);
+    expect(after.verdicts[0]).toMatchObject({ action_id: 'control#pause', status: 'tampered' });
+    expect(after.verdicts[0]?.problems).toContain('the kill switch is on but its audit trail leaves it off');
+    await rawUpdate('control#pause', 'SET paused = :f', { ':f': false });
+  });
 });
