@@ -178,12 +178,16 @@ export class Functions extends Construct {
     this.statusSync = new SgRevokeFunction(this, 'StatusSync', {
       entry: HANDLER_ENTRIES.statusSync,
       description: "writes an action's progress back to its Security Hub finding (status and comment)",
-      environment: {},
+      // It checks every event against the stored action (read-only) and the allow-list.
+      environment: {
+        ...env.actions,
+        AWS_SG_REVOKE_ALLOWED_ACCOUNT_IDS: config.allowedAccountIds.join(','),
+      },
       logRetention,
       timeout: Duration.seconds(30),
       asyncFailureQueue: this.statusSyncDlq,
     });
-    grantStatusSync(this.statusSync);
+    grantStatusSync(this.statusSync, t);
     assumeMemberRoles(this.reverify, 'reverify');
     this.rollback = new SgRevokeFunction(this, 'Rollback', {
       entry: HANDLER_ENTRIES.rollback,

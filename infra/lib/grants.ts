@@ -184,6 +184,8 @@ export function grantRollback(fn: SgRevokeFunction, t: GrantTargets): void {
   allowDescribe(fn);
   fn.allow('ActionsRollback', ['dynamodb:GetItem', 'dynamodb:UpdateItem'], [t.actionsTable.tableArn]);
   allowOnSecurityGroups(fn, AUTHORIZE, 'AuthorizeIngressRule', 'DenyAuthorizeOnIntentionallyOpen');
+  // Rollback never touches the kill switch or the limit counters: it may not clear a pause either.
+  denyControlWrites(fn, t);
 }
 
 export function grantReverify(fn: SgRevokeFunction, t: GrantTargets): void {
@@ -253,7 +255,10 @@ export function grantAuditVerify(fn: SgRevokeFunction, t: GrantTargets): void {
  * Status write-back only (DESIGN §12): BatchUpdateFindings authorizes both BatchUpdateFindings and
  * BatchUpdateFindingsV2 (there is no separate V2 IAM action). No table, no bus, no EC2, no key.
  */
-export function grantStatusSync(fn: SgRevokeFunction): void {
+export function grantStatusSync(fn: SgRevokeFunction, t: GrantTargets): void {
+  // Every event is checked against its stored action: read-only, one item at a time.
+  fn.allow('ActionsRead', ['dynamodb:GetItem'], [t.actionsTable.tableArn]);
+  fn.allow('DecryptWithStackKey', ['kms:Decrypt', 'kms:DescribeKey'], [t.key.keyArn]);
   fn.allowUnscoped(
     'WriteBackFindingStatus',
     ['securityhub:BatchUpdateFindings'],

@@ -40,10 +40,13 @@ export const STATUS_SYNC_DETAIL_TYPES = [
   'Drift Detected',
   'Action Skipped',
   'Action Rejected',
+  'Action Rolled Back',
 ] as const;
 
 /** Skips decided by a guardrail: Security Hub hears "Suppressed" with the reason. */
-const GUARDRAIL_SKIPS: ReadonlySet<string> = new Set(['skipped_protected_sg', 'skipped_account_boundary']);
+// Never `skipped_account_boundary`: a finding of an account this deployment may not touch is not ours
+// to suppress (it would hide an open group from its own account's owners).
+const GUARDRAIL_SKIPS: ReadonlySet<string> = new Set(['skipped_protected_sg']);
 
 type Transition = {
   readonly status: 'new' | 'in-progress' | 'suppressed' | 'resolved';
@@ -104,22 +107,32 @@ function transitionOf(detailType: string, d: Record<string, unknown>): Transitio
       return { status: 'suppressed', text: `sg-revoke skipped action ${id}: ${str(d.status_detail)}` };
     case 'Action Rejected':
       return { status: 'suppressed', text: `sg-revoke action ${id} rejected: ${str(d.status_detail)}` };
+    case 'Action Rolled Back':
+      return { status: 'new', text: `sg-revoke action ${id} rolled back: the revoked rules are open again` };
     default:
       return null;
   }
 }
 
-function originOf(value: unknown): FindingOrigin | null {
+/**
+ * Security Hub's own product (its controls' findings): ASFF `product/aws/securityhub`, OCSF
+ * `productv2/aws/securityhub`. sg-revoke writes back to nothing else (another product's findings,
+ * a custom import) whatever an event or a row names.
+ */
+export const SECURITY_HUB_PRODUCT =
+  /^arn:aws(?:-[a-z]+)*:securityhub:[a-z0-9-]+::product(?:v2)?\/aws\/securityhub$/;
+
+export function originOf(value: unknown): FindingOrigin | null {
   if (!isRecord(value)) return null;
   if (value.kind === 'securityhub-ocsf') {
     const [a, f, p] = [str(value.cloudAccountUid), str(value.findingInfoUid), str(value.metadataProductUid)];
-    return a && f && p
+    return a && f && SECURITY_HUB_PRODUCT.test(p)
       ? { kind: value.kind, cloudAccountUid: a, findingInfoUid: f, metadataProductUid: p }
       : null;
   }
   if (value.kind === 'securityhub-asff') {
     const [id, productArn] = [str(value.id), str(value.productArn)];
-    return id && productArn ? { kind: value.kind, id, productArn } : null;
+    return id && SECURITY_HUB_PRODUCT.test(productArn) ? { kind: value.kind, id, productArn } : null;
   }
   return null;
 }
@@ -150,3 +163,61 @@ export function statusUpdateOf(detailType: string, detail: unknown): StatusUpdat
     note: text,
   };
 }
+
+/**
+ * Whether the stored action backs what a lifecycle event says (the event alone is never trusted: a
+ * role that may put to the lifecycle bus could name any finding or claim any outcome). The action
+ * must hash to its id, its finding must come from this origin (the origin's id and account are the
+ * finding's, which the action id covers), its account must be on the allow-list, and its state must
+ * be the one the event reports. `pending` when the state is not recorded yet (reverify publishes
+ * `Action Verified` / `Drift Detected` just before it records the check): retried, then alarmed.
+ */
+export function backingProblem(
+  detailType: string,
+  detail: Readonly<Record<string, unknown>>,
+  action: {
+    readonly actionIdMatches: boolean;
+    readonly status: string;
+    readonly recordStatus: string;
+    readonly verification: string | null;
+    readonly findingUid: string;
+    readonly accountUid: string;
+    readonly origin: FindingOrigin | null;
+  },
+  allowedAccounts: ReadonlySet<string>,
+): { readonly kind: 'refused' | 'pending'; readonly reason: string } | null {
+  const refused = (reason: string) => ({ kind: 'refused' as const, reason });
+  if (!action.actionIdMatches) return refused("the stored finding does not hash to the action's id");
+  const origin = action.origin;
+  if (!origin || canonical(origin) !== canonical(originOf(detail.origin))) {
+    return refused("the event's origin is not the stored finding's");
+  }
+  const originId = origin.kind === 'securityhub-ocsf' ? origin.findingInfoUid : origin.id;
+  if (originId !== action.findingUid) return refused("the origin is not the action's finding");
+  if (origin.kind === 'securityhub-ocsf' && origin.cloudAccountUid !== action.accountUid) {
+    return refused("the origin's account is not the finding's");
+  }
+  if (!allowedAccounts.has(action.accountUid)) return refused(`account ${action.accountUid} is not allowed`);
+  const pending = (reason: string) => ({ kind: 'pending' as const, reason });
+  switch (detailType) {
+    case 'Action Planned':
+      return action.status === 'SKIPPED' ? refused('the action was never planned') : null;
+    case 'Action Verified':
+      return action.verification === 'verified' ? null : pending('the action is not recorded as verified');
+    case 'Drift Detected':
+      return action.verification === 'drift' ? null : pending('the action is not recorded as drifting');
+    case 'Action Skipped':
+      return action.status === 'SKIPPED' && action.recordStatus === str(detail.record_status)
+        ? null
+        : refused('the action is not skipped so');
+    case 'Action Rejected':
+      return action.status === 'REJECTED' ? null : refused('the action is not rejected');
+    case 'Action Rolled Back':
+      return action.status === 'ROLLED_BACK' ? null : refused('the action is not rolled back');
+    default:
+      return refused(`no write-back for ${detailType}`);
+  }
+}
+
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, Object.keys((value ?? {}) as object).sort());

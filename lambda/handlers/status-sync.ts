@@ -1,20 +1,32 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { findingStatusWriter } from '../adapters/factories';
+import { actionStore, findingStatusWriter } from '../adapters/factories';
+import { loadConfig } from '../config/config';
 import { syncStatus } from '../usecases/sync-status';
 import { logger } from './runtime';
 
-const deps = { writer: findingStatusWriter() };
+const config = loadConfig(process.env, ['actionsTable', 'allowedAccounts']);
+const deps = {
+  writer: findingStatusWriter(),
+  actions: actionStore(config),
+  allowedAccounts: config.allowedAccounts,
+};
 
 /**
  * A lifecycle event of an action that came from Security Hub → the source finding's status
  * (DESIGN §12). Invoked asynchronously by EventBridge: a failure throws, Lambda retries, then the
- * event goes to the DLQ and the alarm fires. It never touches the actions table or a group.
+ * event goes to the DLQ and the alarm fires. It reads the action (never writes it) and no group.
  */
 export const handler = async (event: EventBridgeEvent<string, unknown>, context: Context) => {
   logger.addContext(context);
   const detail = event.detail as { action_id?: unknown; finding_uid?: unknown };
   const result = await syncStatus(deps, { detailType: event['detail-type'], detail: event.detail });
-  logger.info(result.kind === 'written' ? 'finding status written back' : 'no status to write back', {
+  const message = {
+    written: 'finding status written back',
+    ignored: 'no status to write back',
+    refused: 'write-back refused: the stored action does not back the event',
+  }[result.kind];
+  logger[result.kind === 'refused' ? 'warn' : 'info'](message, {
+    ...(result.kind === 'refused' ? { reason: result.reason } : {}),
     event_id: event.id,
     detail_type: event['detail-type'],
     action_id: typeof detail?.action_id === 'string' ? detail.action_id : undefined,

@@ -52,7 +52,10 @@ export async function applyGated(
   via: ApplyVia,
 ): Promise<GatedApplyResult> {
   const current = await deps.actions.get(actionId);
-  if (current?.status !== 'APPROVED') return applyAction(deps, actionId);
+  if (!current) return { kind: 'unknown-action' };
+  // Answered from the snapshot the gate would check: never a second read that could find APPROVED
+  // (a re-approval racing a retried record) and claim it without the kill switch or the cap.
+  if (current.status !== 'APPROVED') return { kind: 'not-approved', status: current.status };
   const verdict = await gate(deps, current, via);
   if (verdict.kind === 'wait') return hold(deps, current, verdict);
   if (verdict.kind === 'deadline-passed') return deadlinePassed(deps, current);
@@ -225,6 +228,8 @@ export interface DrainSummary {
   readonly waiting: number;
   readonly deadlinePassed: number;
   readonly other: number;
+  /** Actions whose apply threw: left as they were (APPROVED), retried by the next drain. */
+  readonly failed: number;
 }
 
 /**
@@ -234,7 +239,7 @@ export interface DrainSummary {
 export async function drainApproved(deps: GatedApplyDeps): Promise<DrainSummary> {
   const approved = await listApprovedInOrder(deps);
   const full = new Set<string>();
-  const counts = { seen: approved.length, applied: 0, waiting: 0, deadlinePassed: 0, other: 0 };
+  const counts = { seen: approved.length, applied: 0, waiting: 0, deadlinePassed: 0, other: 0, failed: 0 };
   for (const action of approved) {
     const key = keyOf(action);
     const deadline = action.approval?.deadline;
@@ -248,7 +253,17 @@ export async function drainApproved(deps: GatedApplyDeps): Promise<DrainSummary>
       counts.waiting += 1;
       continue;
     }
-    const result = await applyGated(deps, action.actionId, 'drain');
+    let result: GatedApplyResult;
+    try {
+      result = await applyGated(deps, action.actionId, 'drain');
+    } catch {
+      // One action that cannot be applied now (an AWS error, a malformed item) must not starve the
+      // approvals behind it; it keeps its place for the next drain. Its account and region is held
+      // like a full one, so nothing overtakes it.
+      counts.failed += 1;
+      full.add(key);
+      continue;
+    }
     if (result.kind === 'waiting') {
       counts.waiting += 1;
       if (result.reason === 'rate-limited') full.add(key);

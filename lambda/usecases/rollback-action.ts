@@ -1,4 +1,5 @@
 import type { Action } from '../core/action';
+import { approvalPayload } from '../core/approval';
 import type { AuditStatus } from '../core/audit';
 import { ApprovalReplayError, ConflictError, messageOf } from '../core/errors';
 import { whereOf } from '../core/model';
@@ -155,8 +156,26 @@ async function rollbackProblemOf(deps: RollbackDeps, action: Action): Promise<st
   if (!(await deps.verifier.verify(check.payload, check.signature))) {
     return 'the rollback signature does not verify';
   }
+  // The rules to restore are checked against the apply approval's rules: those are trusted only
+  // under that approval's own signature (a row edit cannot add a rule that was never approved).
+  const applyProblem = await applyApprovalProblem(deps.verifier, action);
+  if (applyProblem) return applyProblem;
   const rows = await deps.trail.rowsOf({ actionId: action.actionId, sgId: action.finding.sgId });
   return auditedRevokeProblem(rows, (action.rollback as RollbackApproval).rules);
+}
+
+/** Null when the action's apply approval is signed by the trusted key over its plan; else why not. */
+async function applyApprovalProblem(verifier: ApprovalVerifier, action: Action): Promise<string | null> {
+  const approval = action.approval;
+  if (!approval || !action.plan || typeof approval.signature !== 'string') {
+    return 'the revoke was not made under a signed approval (a local CLI apply is undone by hand)';
+  }
+  if (approval.keyId !== verifier.keyId) return 'the apply approval was signed by another key';
+  const { signature, ...unsigned } = approval;
+  if (!(await verifier.verify(approvalPayload(action.actionId, action.plan, unsigned), signature))) {
+    return 'the apply approval signature does not verify';
+  }
+  return null;
 }
 
 function factsOf(

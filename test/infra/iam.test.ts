@@ -193,12 +193,12 @@ describe('least privilege', () => {
     });
   });
 
-  it('denies plan and approve-api every write to the kill switch and the limit counters', () => {
+  it('denies plan, approve-api and rollback every write to the kill switch and the limit counters', () => {
     const table = arnOf(stack.tables.actions);
     const denies = (fn: FunctionName) =>
       roleStatements(fn).filter((s) => s.Effect === 'Deny' && asList(s.Resource).some((r) => same(r, table)));
 
-    for (const fn of ['plan', 'approveApi'] as const) {
+    for (const fn of ['plan', 'approveApi', 'rollback'] as const) {
       expect(denies(fn)).toEqual([
         expect.objectContaining({
           Action: [

@@ -109,6 +109,7 @@ describe('status write-back', () => {
           'Drift Detected',
           'Action Skipped',
           'Action Rejected',
+          'Action Rolled Back',
         ],
         detail: { origin: { kind: ['securityhub-ocsf', 'securityhub-asff'] } },
       },
@@ -122,7 +123,7 @@ describe('status write-back', () => {
     });
   });
 
-  it('the status-sync role may update findings, log, trace and dead-letter, nothing else (no table, bus, key or EC2)', () => {
+  it('the status-sync role may update findings, read an action, log, trace and dead-letter, nothing else (no write, bus or EC2)', () => {
     const roleId = idOf(stack, stack.functions.statusSync.role);
     const actions = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
@@ -132,6 +133,9 @@ describe('status write-back', () => {
       .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
       .sort();
     expect(actions).toEqual([
+      'dynamodb:GetItem',
+      'kms:Decrypt',
+      'kms:DescribeKey',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'securityhub:BatchUpdateFindings',

@@ -44,13 +44,6 @@ describe('statusUpdateOf: every transition, both APIs', () => {
       'SUPPRESSED',
       'sg-revoke skipped action sgrev-1: why',
     ],
-    [
-      'Action Skipped',
-      { record_status: 'skipped_account_boundary' },
-      3,
-      'SUPPRESSED',
-      'sg-revoke skipped action sgrev-1: why',
-    ],
     ['Action Rejected', {}, 3, 'SUPPRESSED', 'sg-revoke action sgrev-1 rejected: why'],
   ])('%s %j → StatusId %i / %s', (type, extra, statusId, workflow, text) => {
     expect(statusUpdateOf(type, { ...base, ...extra, origin: ocsf })).toEqual({
@@ -94,8 +87,25 @@ describe('statusUpdateOf', () => {
     ['Action Expired', {}],
     ['Action Skipped', { record_status: 'already_absent' }],
     ['Action Skipped', { record_status: 'skipped_not_public' }],
+    // A finding of an account this deployment may not touch is not ours to suppress.
+    ['Action Skipped', { record_status: 'skipped_account_boundary' }],
   ])('%s %j changes nothing at the source', (detailType, extra) => {
     expect(statusUpdateOf(detailType, { action_id: 'a', origin, ...extra })).toBeNull();
+  });
+
+  it("another product's finding (GuardDuty, a custom import) is never written to", () => {
+    const guardDuty = {
+      kind: 'securityhub-asff',
+      id: 'gd-1',
+      productArn: 'arn:aws:securityhub:us-east-1::product/aws/guardduty',
+    };
+    const custom = {
+      ...ocsf,
+      metadataProductUid: 'arn:aws:securityhub:us-east-1:111122223333:product/111122223333/default',
+    };
+
+    expect(statusUpdateOf('Action Verified', { action_id: 'a', origin: guardDuty })).toBeNull();
+    expect(statusUpdateOf('Action Verified', { action_id: 'a', origin: custom })).toBeNull();
   });
 
   it('an origin missing an identifier is ignored, never half-written', () => {

@@ -1,6 +1,6 @@
 import type { Action } from '../../../lambda/core/action';
 import { approvalPayload } from '../../../lambda/core/approval';
-import { verifyAuditChain } from '../../../lambda/core/audit';
+import { buildAuditRow, verifyAuditChain } from '../../../lambda/core/audit';
 import { rollbackPayload } from '../../../lambda/core/rollback';
 import { applyAction } from '../../../lambda/usecases/apply-action';
 import { decideApproval } from '../../../lambda/usecases/decide-approval';
@@ -273,6 +273,56 @@ describe('rollback (issue 12 §2)', () => {
     await requested(w, id);
 
     await expectNothingAuthorized(w, id, /sgr-00000000000000002 is not audited as revoked/);
+  });
+
+  it('authorizes nothing for a rule added to the approval and to a forged, re-chained audit row', async () => {
+    // A role with UpdateItem (actions) and PutItem (audit) adds a never-approved public https rule to
+    // approval.rules and outcome.revokedRules and appends a correctly chained revoke_after row for it.
+    const w = world();
+    const id = await applied(w);
+    const a = (await w.actions.get(id))!;
+    const https = a.plan!.beforeImage!.find((r) => r.ruleId === 'sgr-00000000000000004')!;
+    const target = {
+      ruleId: https.ruleId,
+      protocol: https.protocol,
+      fromPort: https.fromPort,
+      toPort: https.toPort,
+      cidr: https.cidr as NonNullable<typeof https.cidr>,
+    };
+    w.groups.put(webTier({ ingress: webTier().ingress.filter((r) => r.ruleId === 'sgr-00000000000000003') }));
+    const head = w.actions.rowsOf(id).at(-1)!;
+    const forged = buildAuditRow(
+      {
+        actionId: id,
+        findingUid: a.finding.findingUid,
+        accountUid: a.plan!.accountUid,
+        region: a.plan!.region,
+        sgId: a.plan!.sgId,
+        sgName: 'web-tier',
+        rules: [target],
+        revokedRules: [target],
+        step: 'revoke_after',
+        status: 'success',
+        detail: 'forged',
+        incidentId: 'INC-1',
+        approver: null,
+        caller: 'sg-revoke apply',
+        mode: 'lambda',
+      },
+      '2099-01-01T00:00:00.000Z',
+      head.row_hash,
+    );
+    w.actions.auditRows.push(forged);
+    rawWrite(w, {
+      ...a,
+      auditHead: forged.row_hash,
+      approval: { ...a.approval!, rules: [...a.approval!.rules, target as never] },
+      outcome: { ...a.outcome!, revokedRules: [...a.outcome!.revokedRules, target as never] },
+    });
+    await requested(w, id);
+
+    await expectNothingAuthorized(w, id, /the apply approval signature does not verify/);
+    expect(shapes(w).filter((r) => r.startsWith('tcp:443-443:0.0.0.0/0'))).toEqual([]);
   });
 
   it('acts once: a consumed rollback request written back is a replay and authorizes nothing', async () => {

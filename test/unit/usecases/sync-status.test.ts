@@ -10,12 +10,13 @@ import {
   FindingNotUpdatedError,
   SecurityHubFindingStatus,
 } from '../../../lambda/adapters/securityhub-finding-status';
+import type { FindingOrigin } from '../../../lambda/core/model';
 import type { LifecycleEvent } from '../../../lambda/core/ports';
 import { applyAction } from '../../../lambda/usecases/apply-action';
 import { decideApproval } from '../../../lambda/usecases/decide-approval';
 import { planControlFinding } from '../../../lambda/usecases/plan-control-finding';
 import { reverifyActions } from '../../../lambda/usecases/reverify-actions';
-import { syncStatus } from '../../../lambda/usecases/sync-status';
+import { StatusNotRecordedError, syncStatus } from '../../../lambda/usecases/sync-status';
 import { rule, SG, type World, world } from './world';
 
 const shMock = mockClient(SecurityHubClient);
@@ -54,10 +55,12 @@ async function planApplyVerify(w: World): Promise<string> {
   return id;
 }
 
-const sync = async (events: readonly LifecycleEvent[]) => {
+/** status-sync as deployed: the writer, and the world's actions table and allow-list to check against. */
+const sync = async (w: World, events: readonly LifecycleEvent[]) => {
+  const deps = { writer, actions: w.actions, allowedAccounts: w.config.allowedAccounts };
   const results = [];
   for (const e of events)
-    results.push(await syncStatus({ writer }, { detailType: e.detailType, detail: e.detail }));
+    results.push(await syncStatus(deps, { detailType: e.detailType, detail: e.detail }));
   return results;
 };
 
@@ -72,7 +75,7 @@ describe('status write-back (OCSF, BatchUpdateFindingsV2)', () => {
     const w = world();
     const id = await planApplyVerify(w);
 
-    const results = await sync(w.events.published);
+    const results = await sync(w, w.events.published);
 
     expect(results.filter((r) => r.kind === 'written')).toHaveLength(2);
     const calls = shMock.commandCalls(BatchUpdateFindingsV2Command).map((c) => c.args[0].input);
@@ -104,7 +107,7 @@ describe('status write-back (OCSF, BatchUpdateFindingsV2)', () => {
     w.groups.put({ ...g, ingress: [...g.ingress, rule('sgr-0000000000000000a', '0.0.0.0/0')] });
     await reverifyActions(w);
 
-    await sync(w.events.published.slice(before));
+    await sync(w, w.events.published.slice(before));
 
     expect(shMock.commandCalls(BatchUpdateFindingsV2Command).map((c) => c.args[0].input)).toEqual([
       {
@@ -121,7 +124,7 @@ describe('status write-back (OCSF, BatchUpdateFindingsV2)', () => {
     const [skipped] = await planControlFinding(w, 'securityhub-ocsf', finding('v2.compliance.ec2-19.json'));
     if (skipped?.kind !== 'recorded') throw new Error('not recorded');
 
-    await sync(w.events.published);
+    await sync(w, w.events.published);
 
     expect(shMock.commandCalls(BatchUpdateFindingsV2Command).map((c) => c.args[0].input)).toEqual([
       {
@@ -142,7 +145,7 @@ describe('status write-back (OCSF, BatchUpdateFindingsV2)', () => {
       reason: 'web tier needs ssh until Friday',
     });
 
-    await sync(w.events.ofType('Action Rejected'));
+    await sync(w, w.events.ofType('Action Rejected'));
 
     const [call] = shMock.commandCalls(BatchUpdateFindingsV2Command).map((c) => c.args[0].input);
     expect(call).toMatchObject({ FindingIdentifiers: [V2_ID], StatusId: 3 });
@@ -154,30 +157,80 @@ describe('status write-back (OCSF, BatchUpdateFindingsV2)', () => {
   it('the same event twice makes the same call (idempotent)', async () => {
     const w = world();
     await planControlFinding(w, 'securityhub-ocsf', finding('v2.compliance.ec2-19.json'));
-    await sync([...w.events.published, ...w.events.published]);
+    await sync(w, [...w.events.published, ...w.events.published]);
     const [a, b] = shMock.commandCalls(BatchUpdateFindingsV2Command).map((c) => c.args[0].input);
     expect(b).toEqual(a);
+  });
+
+  it('a forged event is refused or left to retry: the stored action must back it', async () => {
+    const w = world();
+    const id = await planApplyVerify(w);
+    const verified = w.events.ofType('Action Verified')[0]!;
+    const guardDuty = {
+      kind: 'securityhub-asff',
+      id: 'gd-1',
+      productArn: 'arn:aws:securityhub:us-east-1::product/aws/securityhub',
+    };
+    shMock.reset();
+
+    // Another finding named in an event of a real action (a role that may put to the lifecycle bus).
+    expect(
+      await sync(w, [{ detailType: 'Action Verified', detail: { ...verified.detail, origin: guardDuty } }]),
+    ).toEqual([{ kind: 'refused', reason: "the event's origin is not the stored finding's" }]);
+    // A rejection claimed for an action that was applied.
+    expect(await sync(w, [{ detailType: 'Action Rejected', detail: verified.detail }])).toEqual([
+      { kind: 'refused', reason: 'the action is not rejected' },
+    ]);
+    // An unknown action id.
+    expect(
+      await sync(w, [
+        { detailType: 'Action Verified', detail: { ...verified.detail, action_id: 'sgrev-nope' } },
+      ]),
+    ).toEqual([{ kind: 'refused', reason: 'no such action' }]);
+    // The row's origin edited by a role with UpdateItem: no longer the finding the action id covers.
+    const stored = (await w.actions.get(id))!;
+    const origin = {
+      ...(stored.finding.source!.origin as Extract<FindingOrigin, { kind: 'securityhub-ocsf' }>),
+      findingInfoUid: 'other',
+    };
+    w.actions.actions.set(
+      id,
+      structuredClone({
+        ...stored,
+        finding: { ...stored.finding, source: { ...stored.finding.source!, origin } },
+      }),
+    );
+    expect(
+      await sync(w, [{ detailType: 'Action Verified', detail: { ...verified.detail, origin } }]),
+    ).toEqual([{ kind: 'refused', reason: "the origin is not the action's finding" }]);
+    // A VERIFIED not (yet) recorded: thrown, so EventBridge retries it, then dead-letters and alarms.
+    w.actions.actions.set(id, structuredClone({ ...stored, verification: null }));
+    await expect(sync(w, [verified])).rejects.toThrow(StatusNotRecordedError);
+    expect(shMock.calls()).toHaveLength(0);
   });
 
   it('a detector finding (no origin) is never written back', async () => {
     const w = world();
     const event = { detailType: 'Action Planned', detail: { action_id: 'sgrev-1', rules: [] } };
-    expect(await syncStatus({ writer }, event)).toEqual({ kind: 'ignored' });
+    expect(await sync(w, [event])).toEqual([{ kind: 'ignored' }]);
     expect(shMock.calls()).toHaveLength(0);
     expect(w.events.published).toHaveLength(0);
   });
 });
 
 describe('status write-back (ASFF, BatchUpdateFindings)', () => {
-  it('planned → NOTIFIED with a note; Skipped by guardrail → SUPPRESSED', async () => {
+  it('planned → NOTIFIED with a note; skipped by a guardrail (protected group) → SUPPRESSED', async () => {
     const w = world();
     w.groups.put({ ...w.groups.groups.get(SG)!, groupId: 'sg-0a1b2c3d4e5f60008' });
     const [planned] = await planControlFinding(w, 'securityhub-asff', finding('asff.ec2-18.json'));
     if (planned?.kind !== 'recorded') throw new Error('not planned');
-    w.config.allowedAccounts.clear();
-    await planControlFinding(w, 'securityhub-asff', finding('asff.ec2-18.json'));
+    const guarded = world();
+    guarded.groups.put({ ...guarded.groups.groups.get(SG)!, groupId: 'sg-0a1b2c3d4e5f60008' });
+    (guarded.config.protectedIds as Set<string>).add('sg-0a1b2c3d4e5f60008');
+    await planControlFinding(guarded, 'securityhub-asff', finding('asff.ec2-18.json'));
 
-    await sync(w.events.published);
+    await sync(w, w.events.published);
+    await sync(guarded, guarded.events.published);
 
     const id =
       'arn:aws:securityhub:us-east-1:111122223333:security-control/EC2.18/finding/6a1b2c3d-0008-4e5f-8a9b-111122223333';
@@ -192,7 +245,20 @@ describe('status write-back (ASFF, BatchUpdateFindings)', () => {
         UpdatedBy: 'sg-revoke',
       },
     });
-    expect(calls[1]?.Note?.Text).toMatch(/ALLOWED_ACCOUNT_IDS is empty/);
+    expect(calls[1]?.FindingIdentifiers).toEqual(identifiers);
+    expect(calls[1]?.Note?.Text).toMatch(/protected/);
+  });
+
+  it('a finding of an account off the allow-list is never written back (not ours to suppress)', async () => {
+    const w = world();
+    w.groups.put({ ...w.groups.groups.get(SG)!, groupId: 'sg-0a1b2c3d4e5f60008' });
+    w.config.allowedAccounts.clear();
+    const [skipped] = await planControlFinding(w, 'securityhub-asff', finding('asff.ec2-18.json'));
+    expect(skipped?.kind === 'recorded' && skipped.action.recordStatus).toBe('skipped_account_boundary');
+
+    await sync(w, w.events.published);
+
+    expect(shMock.calls()).toHaveLength(0);
   });
 });
 
@@ -205,7 +271,7 @@ describe('a failing write-back', () => {
       .on(BatchUpdateFindingsV2Command)
       .rejects(Object.assign(new Error('no route'), { name: 'InternalException' }));
 
-    await expect(sync(w.events.ofType('Action Verified'))).rejects.toThrow(/BatchUpdateFindingsV2 failed/);
+    await expect(sync(w, w.events.ofType('Action Verified'))).rejects.toThrow(/BatchUpdateFindingsV2 failed/);
 
     expect(await w.actions.get(id)).toEqual(before);
     expect(before?.status).toBe('APPLIED');
@@ -223,6 +289,6 @@ describe('a failing write-back', () => {
       .resolves({ UnprocessedFindings: [{ ErrorCode: 'FindingNotFound', ErrorMessage: 'gone' }] } as never);
     await planControlFinding(w, shape, finding(file));
 
-    await expect(sync(w.events.ofType('Action Planned'))).rejects.toThrow(FindingNotUpdatedError);
+    await expect(sync(w, w.events.ofType('Action Planned'))).rejects.toThrow(FindingNotUpdatedError);
   });
 });
