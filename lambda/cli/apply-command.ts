@@ -7,7 +7,15 @@ import { parseFinding } from '../core/finding';
 import { buildRecord, planStep, type RemediationRecord, targetOfFinding, targetOfRaw } from '../core/records';
 import { type ApplyFindingDeps, applyFinding } from '../usecases/apply-finding';
 import type { FileOptions } from './args';
-import { actionStore, callerIdentity, cliEc2, clock, eventPublisher, evidenceStore } from './aws-runtime';
+import {
+  actionStore,
+  callerIdentity,
+  cliEc2,
+  clock,
+  controlStore,
+  eventPublisher,
+  evidenceStore,
+} from './aws-runtime';
 import { checkAwsSetup } from './aws-setup';
 import { readFindingValues } from './finding-values';
 import { logEvent } from './log-event';
@@ -72,6 +80,7 @@ export async function runApply(options: FileOptions, io: CliIo): Promise<number>
   };
   const deps = {
     ...base,
+    control: controlStore(config),
     ...cliEc2(identity),
     config: { ...config, approvalTtlHours: 1 },
   };
@@ -113,6 +122,8 @@ async function applyOne(
       return actionOf(rejectionRecord(result.rejection, 'remediation_action', nowMs));
     case 'already-applied':
       return alreadyApplied(result.action, nowMs);
+    case 'paused':
+      return failureRecord(value, `not applied: ${result.reason}`, nowMs);
     case 'left-to-approvers': {
       const detail = `pending approval through the approval API (action ${result.action.actionId}); not approved from the CLI`;
       return actionRecord({ ...result.action, statusDetail: detail }, nowMs, null);

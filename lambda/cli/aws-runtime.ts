@@ -4,6 +4,7 @@ import type { CallerIdentity, EventPublisher, LifecycleEvent } from '../core/por
 export {
   actionStore,
   callerIdentity,
+  controlStore,
   ec2Clients,
   evidenceStore,
   securityGroups,

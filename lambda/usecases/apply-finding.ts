@@ -1,10 +1,16 @@
 import type { Action } from '../core/action';
+import { messageOf } from '../core/errors';
 import type { FindingRejection } from '../core/finding';
+import type { ControlStore } from '../core/limits';
 import { type ApplyDeps, applyClaimed } from './apply-action';
 import { approveAndClaim } from './local-approval';
 import { type PlanDeps, planFinding } from './plan-finding';
 
-export type ApplyFindingDeps = PlanDeps & ApplyDeps;
+export type ApplyFindingDeps = PlanDeps &
+  ApplyDeps & {
+    /** The stack's kill switch: while it is on (or unreadable) the CLI revokes nothing either. */
+    readonly control?: Pick<ControlStore, 'readPause'>;
+  };
 
 /** Who approves from the command line: the gate's name and incident, under the caller's ARN. */
 export interface CliApproval {
@@ -18,6 +24,8 @@ export type ApplyFindingResult =
   | { readonly kind: 'final'; readonly action: Action }
   /** An earlier run applied it: nothing is revoked now. */
   | { readonly kind: 'already-applied'; readonly action: Action }
+  /** The kill switch is on (or could not be read): nothing planned, approved or revoked. */
+  | { readonly kind: 'paused'; readonly reason: string }
   /** The platform planned it: its approvers decide, through the approval API. */
   | { readonly kind: 'left-to-approvers'; readonly action: Action }
   | {
@@ -39,6 +47,9 @@ export async function applyFinding(
   input: unknown,
   approval: CliApproval,
 ): Promise<ApplyFindingResult> {
+  // Checked first: a run while paused records nothing, so a re-run after `resume` applies as usual.
+  const paused = await pausedBy(deps);
+  if (paused) return { kind: 'paused', reason: paused };
   const planned = await planFinding(deps, input);
   if (planned.kind === 'rejected') return { kind: 'rejected', rejection: planned.rejection };
   const action = planned.action;
@@ -63,4 +74,15 @@ export async function applyFinding(
   if (!claimed.ok) throw new Error(`approval refused: ${claimed.error.message}`);
   const result = await applyClaimed(deps, claimed.value);
   return { kind: 'applied', action: result.action, audit: result.audit };
+}
+
+/** Why the kill switch stops this apply, or null; read fail-closed like the apply λ's gate. */
+async function pausedBy(deps: ApplyFindingDeps): Promise<string | null> {
+  if (!deps.control) return null;
+  try {
+    const pause = (await deps.control.readPause()).value;
+    return pause.paused ? `kill switch on (${pause.reason ?? 'no reason'}): sg-revoke resume to apply` : null;
+  } catch (error) {
+    return `kill switch unreadable, nothing revoked: ${messageOf(error)}`;
+  }
 }

@@ -1,5 +1,6 @@
 import { applyFinding } from '../../../lambda/usecases/apply-finding';
 import { planFinding } from '../../../lambda/usecases/plan-finding';
+import { InMemoryControlStore } from '../../support/fakes/in-memory-control-store';
 import { SG, sshFinding, world } from './world';
 
 const CLI = {
@@ -26,6 +27,30 @@ describe('applyFinding (sg-revoke apply): plan, approve under the gate, apply â€
     expect(w.groups.ruleIdsOf(SG)).toEqual(['sgr-00000000000000003', 'sgr-00000000000000004']);
     expect(second.kind).toBe('already-applied');
     expect(w.groups.revokeCalls).toBe(1);
+  });
+
+  it('revokes nothing while the kill switch is on, or cannot be read (fail closed)', async () => {
+    const { w, deps } = cliWorld();
+    const control = new InMemoryControlStore();
+    control.pause = {
+      value: { paused: true, reason: 'INC-9: apps failing', by: 'carol', at: null, auditHead: null },
+      version: 1,
+    };
+
+    const paused = await applyFinding({ ...deps, control }, sshFinding(), CLI);
+    control.pause = { value: { ...control.pause.value, paused: false }, version: 2 };
+    control.failReadsWith = new Error('dynamodb unreachable');
+    const unreadable = await applyFinding({ ...deps, control }, sshFinding(), CLI);
+
+    expect(paused.kind === 'paused' && paused.reason).toMatch(/kill switch on \(INC-9: apps failing\)/);
+    expect(unreadable.kind === 'paused' && unreadable.reason).toMatch(/kill switch unreadable/);
+    expect(w.groups.revokeCalls).toBe(0);
+    expect(w.groups.ruleIdsOf(SG)).toHaveLength(4);
+    expect(w.actions.actions.size).toBe(0);
+    // Resumed: the same finding applies as usual.
+    control.failReadsWith = null;
+    expect((await applyFinding({ ...deps, control }, sshFinding(), CLI)).kind).toBe('applied');
+    expect(w.groups.ruleIdsOf(SG)).toEqual(['sgr-00000000000000003', 'sgr-00000000000000004']);
   });
 
   it('leaves an action the platform planned to the approval API, unchanged', async () => {
