@@ -200,6 +200,30 @@ describe('the kill switch', () => {
     expect(w.evidence.objects.has(control.operatorRows[0]?.s3_key as string)).toBe(true);
   });
 
+  it('answers from its own snapshot: an action re-approved between two reads is never claimed around the switch', async () => {
+    const { w, deps, control } = limitedWorld();
+    const id = await planAndApprove(w, 1);
+    control.pause = {
+      value: { paused: true, reason: 'INC-9', by: 'op', at: null, auditHead: null },
+      version: 1,
+    };
+    const stored = (await w.actions.get(id))!;
+    let reads = 0;
+    const actions = Object.assign(Object.create(w.actions), {
+      get: async (actionId: string) => {
+        reads += 1;
+        // A retried record of the old FAILED attempt, read just before the re-approval lands.
+        return reads === 1 ? { ...stored, status: 'FAILED' } : w.actions.get(actionId);
+      },
+    });
+
+    const result = await applyGated({ ...deps, actions }, id, 'stream');
+
+    expect(result).toEqual({ kind: 'not-approved', status: 'FAILED' });
+    expect(w.groups.revokeCalls).toBe(0);
+    expect((await w.actions.get(id))?.status).toBe('APPROVED');
+  });
+
   it('pausing twice writes one audit row; the switch is read fail-closed', async () => {
     const { w, deps, control } = limitedWorld();
     await pause(deps, true);
@@ -399,5 +423,31 @@ describe('the circuit breaker on a quick DRIFT', () => {
 
     expect(summary.drift).toBe(1);
     expect(control.pause.value.paused).toBe(false);
+  });
+});
+
+describe('the drain', () => {
+  it('one action that cannot be applied now neither stops the drain nor is overtaken; the next drain applies', async () => {
+    const { w, deps, order } = limitedWorld();
+    const first = await planAndApprove(w, 1);
+    await planAndApprove(w, 2);
+    const get = w.actions.get.bind(w.actions);
+    let failing = true;
+    const actions = Object.assign(Object.create(w.actions), {
+      get: async (id: string) => {
+        if (failing && id === first) throw new Error('ProvisionedThroughputExceededException');
+        return get(id);
+      },
+    });
+    const flaky: GatedApplyDeps = { ...deps, actions };
+
+    // The failing action keeps its place: its account and region wait behind it, nothing throws.
+    expect(await drainApproved(flaky)).toMatchObject({ seen: 2, applied: 0, failed: 1, waiting: 1 });
+    expect(order).toEqual([]);
+    expect((await w.actions.get(first))?.status).toBe('APPROVED');
+
+    failing = false;
+    expect(await drainApproved(flaky)).toMatchObject({ seen: 2, applied: 2, failed: 0, waiting: 0 });
+    expect([...order].sort()).toEqual([SG, sgOf(2)].sort());
   });
 });
