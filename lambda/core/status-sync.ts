@@ -1,3 +1,4 @@
+import { canonicalJson } from './hash';
 import type { FindingOrigin } from './model';
 
 /**
@@ -189,7 +190,7 @@ export function backingProblem(
   const refused = (reason: string) => ({ kind: 'refused' as const, reason });
   if (!action.actionIdMatches) return refused("the stored finding does not hash to the action's id");
   const origin = action.origin;
-  if (!origin || canonical(origin) !== canonical(originOf(detail.origin))) {
+  if (!origin || canonicalJson(origin) !== canonicalJson(originOf(detail.origin))) {
     return refused("the event's origin is not the stored finding's");
   }
   const originId = origin.kind === 'securityhub-ocsf' ? origin.findingInfoUid : origin.id;
@@ -218,6 +219,3 @@ export function backingProblem(
       return refused(`no write-back for ${detailType}`);
   }
 }
-
-const canonical = (value: unknown): string =>
-  JSON.stringify(value, Object.keys((value ?? {}) as object).sort());

@@ -41,12 +41,11 @@ const SOURCES: Record<Decision['verb'], readonly ActionStatus[]> = {
   reject: ['PENDING_APPROVAL', 'FAILED'],
 };
 
-/** POST /actions/{id}/approve|reject. Any error changes nothing; the caller's ARN is the approver. */
-export async function decideApproval(
-  deps: ApprovalDeps,
+/** The action an approver acts on: 403 for anyone else (checked before any read), 404 when unknown. */
+export async function approverAction(
+  deps: Pick<ApprovalDeps, 'isApprover' | 'actions'>,
   actionId: string,
   principalArn: string,
-  decision: Decision,
 ): Promise<Result<Action, ApprovalError>> {
   if (!deps.isApprover(principalArn)) {
     return err({
@@ -55,7 +54,19 @@ export async function decideApproval(
     });
   }
   const action = await deps.actions.get(actionId);
-  if (!action) return err({ kind: 'not-found', message: `no action ${actionId}` });
+  return action ? ok(action) : err({ kind: 'not-found', message: `no action ${actionId}` });
+}
+
+/** POST /actions/{id}/approve|reject. Any error changes nothing; the caller's ARN is the approver. */
+export async function decideApproval(
+  deps: ApprovalDeps,
+  actionId: string,
+  principalArn: string,
+  decision: Decision,
+): Promise<Result<Action, ApprovalError>> {
+  const found = await approverAction(deps, actionId, principalArn);
+  if (!found.ok) return found;
+  const action = found.value;
   if (!SOURCES[decision.verb].includes(action.status)) {
     return err({ kind: 'conflict', message: `action is ${action.status}; cannot ${decision.verb}` });
   }

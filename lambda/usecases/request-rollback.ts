@@ -8,7 +8,7 @@ import {
   rollbackPayload,
   targetsOf,
 } from '../core/rollback';
-import type { ApprovalDeps, ApprovalError } from './decide-approval';
+import { type ApprovalDeps, type ApprovalError, approverAction } from './decide-approval';
 import { commitAudited, isoOf } from './deps';
 import { lifecycleDetail } from './plan-finding';
 
@@ -29,14 +29,9 @@ export async function requestRollback(
   principalArn: string,
   request: RollbackRequest,
 ): Promise<Result<Action, ApprovalError>> {
-  if (!deps.isApprover(principalArn)) {
-    return err({
-      kind: 'forbidden',
-      message: `${principalArn} is not an approver (AWS_SG_REVOKE_APPROVER_PRINCIPALS)`,
-    });
-  }
-  const action = await deps.actions.get(actionId);
-  if (!action) return err({ kind: 'not-found', message: `no action ${actionId}` });
+  const found = await approverAction(deps, actionId, principalArn);
+  if (!found.ok) return found;
+  const action = found.value;
   const rules = restoreRulesOf(action);
   if (!rules.ok) return err({ kind: 'conflict', message: `cannot roll back: ${rules.error}` });
   const plan = action.plan as NonNullable<Action['plan']>;

@@ -4,8 +4,6 @@
  * Every call is a real AWS API call, on 127.0.0.1 only, with dummy credentials.
  */
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { AuthorizeSecurityGroupIngressCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { documentClient, s3Client } from '../../lambda/adapters/clients';
 import { DynamoDbControlStore } from '../../lambda/adapters/dynamodb-control-store';
@@ -27,6 +25,7 @@ import {
   ORGANIZATION_ID,
   OUTSIDER_ACCOUNT,
 } from '../integration/loop/member-accounts';
+import { securityHubEvent } from '../integration/loop/securityhub-events';
 import { createGroup, REGION, readIngressRules } from '../integration/moto/resources';
 
 const { startMoto } = require('../integration/moto/global-setup.js') as {
@@ -186,15 +185,6 @@ async function loop(): Promise<void> {
     app.close();
     ec2.destroy();
   }
-}
-
-/** A sample of events/securityhub (a full EventBridge event), pointed at a group of `account`. */
-function securityHubEvent(file: string, groupId: string, account: string): unknown {
-  const text = readFileSync(join(__dirname, '../../events/securityhub', file), 'utf8')
-    .replace(/sg-0a1b2c3d4e5f600[0-9a-f]{2}/g, groupId)
-    .replace(/111122223333/g, account)
-    .replace(/us-east-1/g, REGION);
-  return JSON.parse(text);
 }
 
 /** The organization scenario: a Security Hub EC2.19 finding for a group in a member account. */

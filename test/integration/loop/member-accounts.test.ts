@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { AuditRow } from '../../../lambda/core/audit';
 import {
@@ -20,6 +18,7 @@ import {
   ORGANIZATION_ID,
   OUTSIDER_ACCOUNT,
 } from './member-accounts';
+import { securityHubEvent } from './securityhub-events';
 
 const SSH = (cidr: string) => ({ protocol: 'tcp', fromPort: 22, toPort: 22, cidr });
 const WEB_TIER = [
@@ -29,15 +28,6 @@ const WEB_TIER = [
   { protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '0.0.0.0/0' },
 ];
 const ALL_RULES = ['0.0.0.0/0:22', '0.0.0.0/0:443', '10.0.0.0/8:22', '::/0:22'];
-
-/** A sample of events/securityhub (a full EventBridge event), pointed at a real group of `account`. */
-function securityHubEvent(file: string, groupId: string, account: string): unknown {
-  const text = readFileSync(join(__dirname, '../../../events/securityhub', file), 'utf8')
-    .replace(/sg-0a1b2c3d4e5f600[0-9a-f]{2}/g, groupId)
-    .replace(/111122223333/g, account)
-    .replace(/us-east-1/g, REGION);
-  return JSON.parse(text);
-}
 
 type Planned = { outcome: string; actionId?: string; status?: string };
 

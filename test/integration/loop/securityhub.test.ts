@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createGroup, describeMoto, REGION, readIngressRules, resetMoto } from '../moto/resources';
 import { App } from './app';
 import { createStack, lambdaContext, MOTO_ACCOUNT } from './harness';
+import { securityHubEvent } from './securityhub-events';
 
 const SSH = (cidr: string) => ({ protocol: 'tcp', fromPort: 22, toPort: 22, cidr });
 const rule = (protocol: string, from: number, to: number, cidr: string) => ({
@@ -11,15 +10,6 @@ const rule = (protocol: string, from: number, to: number, cidr: string) => ({
   toPort: to,
   cidr,
 });
-
-/** A sample of events/securityhub, pointed at a real moto group in moto's account. */
-function securityHubEvent(file: string, groupId: string): Record<string, unknown> {
-  const text = readFileSync(join(__dirname, '../../../events/securityhub', file), 'utf8')
-    .replace(/sg-0a1b2c3d4e5f600[0-9a-f]{2}/g, groupId)
-    .replace(/111122223333/g, MOTO_ACCOUNT)
-    .replace(/us-east-1/g, REGION);
-  return JSON.parse(text);
-}
 
 describeMoto('Security Hub findings through the real handlers on moto', () => {
   let app: App;
